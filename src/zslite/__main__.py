@@ -1,0 +1,3 @@
+from zslite.cli.main import main
+
+main()

@@ -1,0 +1,59 @@
+"""Parameter models. Field names are ZStack's camelCase names, so one name runs through every layer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from zslite.ids import UUID_RE
+
+# common field types
+Uuid = Annotated[str, StringConstraints(pattern=UUID_RE.pattern)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+Description = Annotated[str, StringConstraints(max_length=2048)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+SPLIT = {"split": True}  # in a query string, a comma-separated list
+
+
+class Params(BaseModel):
+    """Every API accepts systemTags and userTags. Unknown fields are ignored, as ZStack does."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    systemTags: list[Tag] | None = Field(default=None, max_length=256, json_schema_extra=SPLIT)
+    userTags: list[Tag] | None = Field(default=None, max_length=256, json_schema_extra=SPLIT)
+
+
+class NoParams(Params):
+    pass
+
+
+class CreateParams(Params):
+    """Creation APIs may name the new resource's uuid (ZStack's resourceUuid)."""
+
+    resourceUuid: Uuid | None = None
+
+
+class UuidParams(Params):
+    uuid: Uuid
+
+
+class DeleteParams(UuidParams):
+    deleteMode: Literal["Permissive", "Enforcing"] = "Permissive"
+
+
+class QueryParams(Params):
+    q: list[Annotated[str, StringConstraints(max_length=4096)]] = Field(default_factory=list, max_length=64)
+    limit: int = Field(default=1000, ge=0, le=100000)
+    start: int = Field(default=0, ge=0)
+    count: bool = False
+    replyWithCount: bool = False
+    sort: str | None = Field(default=None, max_length=255)
+    sortBy: str | None = Field(default=None, max_length=255)
+    sortDirection: Literal["asc", "desc"] = "asc"
+    fields: list[Annotated[str, StringConstraints(max_length=255)]] | None = Field(
+        default=None, max_length=128, json_schema_extra=SPLIT)
+    groupBy: str | None = Field(default=None, max_length=255)
+    filterName: str | None = Field(default=None, max_length=255)
+    uuid: str | None = Field(default=None, max_length=255)  # from GET /<resources>/{uuid}

@@ -1,0 +1,74 @@
+"""The zslite command line: serve, demo, db upgrade (API commands come from the registry: cli/api.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+import typer
+
+app = typer.Typer(help="zslite: a ZStack-compatible management server", no_args_is_help=True,
+                  add_completion=True)
+db_app = typer.Typer(help="Database maintenance", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def serve(host: str = typer.Option("0.0.0.0", help="address to listen on"),
+          port: int = typer.Option(8080, help="port to listen on"),
+          demo: bool = typer.Option(False, "--demo", help="load the demo cloud and print a ready curl line")):
+    """Start the API server (database from ZSLITE_DB_URL, default ./zslite.db)."""
+    import uvicorn
+
+    from zslite.config import load_settings
+    from zslite.server.app import create_app
+
+    settings = load_settings(**({} if os.environ.get("ZSLITE_NODE_NAME") else {"node_name": f"{host}:{port}"}))
+    on_start = None
+    if demo:
+        from zslite import demo as demo_mod
+        on_start = lambda rt: demo_mod.load_and_print(rt, port)  # noqa: E731
+    application = create_app(settings, on_start=on_start)
+    config = uvicorn.Config(application, host=host, port=port, log_level="warning", access_log=False,
+                            lifespan="on", timeout_graceful_shutdown=10)
+    server = uvicorn.Server(config)
+    server.run()  # uvicorn handles SIGINT/SIGTERM: stops accepting, finishes requests, runs shutdown
+
+
+@app.command("demo")
+def demo_cmd(port: int = typer.Option(8080, help="port the curl line should name")):
+    """Load the demo cloud into the database (idempotent) and print a ready curl line."""
+    from zslite import demo as demo_mod
+    from zslite.clock import Clock
+    from zslite.config import load_settings
+    from zslite.db.engine import Database
+    from zslite.jobs.runner import JobRunner
+    from zslite.server.app import Runtime, prepare
+
+    settings = load_settings()
+    database = Database(settings.db_url)
+    clock = Clock()
+    prepare(settings, database, clock)
+    demo_mod.load_and_print(Runtime(settings, database, clock, JobRunner(database, settings, clock)), port)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")):
+    """Apply the Alembic migrations to the database of ZSLITE_DB_URL."""
+    from zslite.config import load_settings
+    from zslite.db.engine import Database
+    from zslite.db.migrate import upgrade
+
+    settings = load_settings()
+    database = Database(settings.db_url)
+    upgrade(database.engine, revision)
+    typer.echo(f"database at revision {revision}")
+
+
+def main() -> None:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL) if hasattr(signal, "SIGPIPE") else None
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,85 @@
+"""Engine and unit of work. SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE
+for writes (so concurrent writers queue instead of failing); PostgreSQL and MariaDB run at
+READ COMMITTED."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def normalize_url(url: str) -> str:
+    u = make_url(url)
+    driver = u.drivername
+    if driver in ("postgres", "postgresql"):
+        u = u.set(drivername="postgresql+psycopg")
+    elif driver in ("mysql", "mariadb", "mariadb+pymysql"):
+        u = u.set(drivername="mysql+pymysql")
+    if u.drivername.startswith("mysql") and "charset" not in u.query:
+        u = u.update_query_dict({"charset": "utf8mb4"})
+    return u.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, **kw) -> Engine:
+    url = normalize_url(url)
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kw)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            if make_url(url).database not in (None, "", ":memory:"):
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+    kw.setdefault("pool_size", 20)
+    kw.setdefault("max_overflow", 20)
+    kw.setdefault("pool_pre_ping", True)
+    kw.setdefault("pool_recycle", 3600)
+    return create_engine(url, isolation_level="READ COMMITTED", **kw)
+
+
+class Database:
+    """Owns the engine; hands out sessions for one unit of work."""
+
+    def __init__(self, url: str, **kw):
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url, **kw)
+        self.backend = self.engine.dialect.name  # sqlite | postgresql | mysql
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One read-write transaction: committed on success, rolled back on any exception."""
+        with self._sessions() as session:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        # closing (not rolling back) ends the transaction without expiring the loaded rows
+        with self._sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,133 @@
+"""Conditions → SQLAlchemy. Values are always bound parameters. Unknown field → SYS.1007."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
+from sqlalchemy.orm import aliased
+
+from zslite.db.models import Tag
+from zslite.errors import InvalidArgument
+from zslite.query import resources
+from zslite.query.parser import Condition
+from zslite.query.resources import Computed, QueryResource
+from zslite.wire.dates import parse_date
+
+TAG_FIELDS = {"__systemTag__": "System", "__userTag__": "User"}
+
+
+def _python_type(col) -> type:
+    try:
+        return col.type.python_type
+    except (NotImplementedError, AttributeError):
+        return str
+
+
+def convert(field: str, py: type, raw: str, tz: str):
+    if py is bool:
+        low = raw.lower()
+        if low in ("true", "false"):
+            return low == "true"
+        raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: expected true or false")
+    if py is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: expected an integer") from None
+    if py is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: expected a number") from None
+    if py is datetime:
+        try:
+            return parse_date(raw, tz)
+        except ValueError:
+            raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: expected a date") from None
+    return raw
+
+
+def apply_op(expr, op: str, values: list) -> ColumnElement[bool]:
+    if op == "is null":
+        return expr.is_(None)
+    if op == "not null":
+        return expr.is_not(None)
+    if op == "?=":
+        return expr.in_(values)
+    if op == "!?=":
+        return or_(expr.not_in(values), expr.is_(None))
+    v = values[0]
+    if op == "=":
+        return expr == v
+    if op == "!=":
+        return or_(expr != v, expr.is_(None))
+    if op == ">":
+        return expr > v
+    if op == "<":
+        return expr < v
+    if op == ">=":
+        return expr >= v
+    if op == "<=":
+        return expr <= v
+    if op == "~=":
+        return expr.like(v)
+    if op == "!~=":
+        return or_(not_(expr.like(v)), expr.is_(None))
+    raise InvalidArgument(f"unknown operator [{op}]")
+
+
+def _values(cond: Condition, field: str, py: type, tz: str) -> list:
+    if cond.value is None:
+        return []
+    if cond.op in ("?=", "!?="):
+        raws = cond.value.split(",")
+    else:
+        raws = [cond.value]
+    if cond.op in ("~=", "!~=") and py is not str:
+        raise InvalidArgument(f"operator [{cond.op}] needs a text field, field[{field}] is not")
+    return [convert(field, py, r, tz) for r in raws]
+
+
+def compile_condition(res: QueryResource, alias, cond: Condition, path: list[str] | None = None,
+                      tz: str = "UTC") -> ColumnElement[bool]:
+    parts = path if path is not None else cond.field.split(".")
+    head = parts[0]
+    if len(parts) == 1:
+        if head in TAG_FIELDS:
+            values = _values(cond, head, str, tz)
+            inner = aliased(Tag)
+            return exists().where(inner.resource_uuid == alias.uuid, inner.kind == TAG_FIELDS[head],
+                                  apply_op(inner.tag, cond.op, values))
+        spec = res.fields.get(head)
+        if spec is None:
+            raise InvalidArgument(f"unknown field[{cond.field}] for query on {res.name}; "
+                                  f"queryable fields: {', '.join(sorted(res.fields))}")
+        if isinstance(spec, Computed):
+            return spec.build(alias, cond.op, _values(cond, cond.field, spec.python_type, tz))
+        col = getattr(alias, spec)
+        return apply_op(col, cond.op, _values(cond, cond.field, _python_type(col), tz))
+    rel = res.relations.get(head)
+    if rel is None:
+        raise InvalidArgument(f"unknown field[{cond.field}] for query on {res.name}: [{head}] is neither a field"
+                              f" nor a relation (relations: {', '.join(sorted(res.relations)) or 'none'})")
+    target = resources.get(rel.target)
+    inner = aliased(target.model)
+    inner_cond = compile_condition(target, inner, cond, parts[1:], tz)
+    return exists().where(rel.join(alias, inner), inner_cond)
+
+
+def sort_column(res: QueryResource, alias, field: str):
+    spec = res.fields.get(field)
+    if spec is None or isinstance(spec, Computed):
+        raise InvalidArgument(f"unknown field[{field}] to sort {res.name} by; sortable fields: "
+                              f"{', '.join(sorted(k for k, v in res.fields.items() if not isinstance(v, Computed)))}")
+    return getattr(alias, spec)
+
+
+def count_of(stmt):
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
+
+
+def all_of(conds: list) -> ColumnElement[bool] | None:
+    return and_(*conds) if conds else None

@@ -1,0 +1,122 @@
+"""Routes generated from the registry. A route parses through the spec's model, calls one service
+function (here or in a job), and wraps the envelope. Nothing else."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from zslite.apispec import all_apis
+from zslite.apispec.spec import ApiSpec
+from zslite.errors import BadRequest, PermissionDenied
+from zslite.ids import UUID_RE, new_uuid
+from zslite.jobs.runner import parse_result, render
+from zslite.server import auth
+from zslite.server.exceptions import json_response
+from zslite.server.params import from_body, from_query, parse_json_body, validate
+from zslite.services.context import Ctx
+from zslite.wire.envelopes import location_body
+
+PREFIXES = ("/zstack/v1", "/v1")
+
+
+def _pick(specs: list[ApiSpec], method: str, body: dict) -> ApiSpec:
+    if len(specs) == 1:
+        return specs[0]
+    keys = [s for s in specs if s.body_key in body]
+    if len(keys) == 1:
+        return keys[0]
+    names = ", ".join(s.body_key for s in specs)
+    if not keys:
+        raise BadRequest(f"the body of {method} on this URL must hold one of: {names}")
+    raise BadRequest(f"the body must hold exactly one of: {names}")
+
+
+def _wants_schema(request: Request, spec: ApiSpec) -> bool:
+    return spec.query is not None or request.headers.get("x-json-schema", "").lower() == "true"
+
+
+def make_endpoint(specs_by_method: dict[str, list[ApiSpec]]):
+    async def endpoint(request: Request) -> Response:
+        rt = request.app.state.zs
+        method = request.method
+        specs = specs_by_method[method]
+        body: dict = {}
+        if method in ("POST", "PUT") or (method == "DELETE" and any(s.body_key for s in specs)):
+            body = parse_json_body(await request.body())
+        spec = _pick(specs, method, body)
+        data = from_body(spec, body) if spec.body_key else from_query(spec, request.query_params)
+        if method == "DELETE" and not spec.body_key:
+            data.update({k: v for k, v in from_body(spec, body).items() if k in ("systemTags", "userTags")})
+        data.update(request.path_params)  # path parameters win over body fields
+        return await run_in_threadpool(_execute, rt, request, spec, data, strict=bool(spec.body_key))
+
+    return endpoint
+
+
+def _execute(rt, request: Request, spec: ApiSpec, data: dict, strict: bool) -> Response:
+    job_uuid = None
+    if spec.is_async:
+        job_uuid = request.headers.get("x-job-uuid")
+        if job_uuid is not None and not UUID_RE.match(job_uuid):
+            raise BadRequest(f"malformed X-Job-UUID [{job_uuid}]: 32 lowercase hex digits expected")
+    if spec.auth == "none":
+        caller = None
+    else:
+        caller = auth.authenticate(rt.database, rt.settings, rt.clock, request.headers, request.method,
+                                   request.url.path)
+    params = validate(spec, data, strict)
+    if spec.role == "admin" and not caller.is_admin:
+        raise PermissionDenied(f"API[{spec.name}] is for admin only")
+    with_schema = _wants_schema(request, spec)
+    if spec.is_async:
+        job_uuid = job_uuid or new_uuid()
+        rt.runner.create(job_uuid, spec.name, caller.account_uuid if caller else None, with_schema,
+                         request.headers.get("x-web-hook"))
+        rt.runner.submit(job_uuid, spec, params, caller, with_schema, request.headers.get("x-web-hook"))
+        host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
+        return json_response(location_body(host, job_uuid), 202)
+    db = rt.database.read() if spec.method == "GET" else rt.database.write()
+    with db as s:
+        ctx = Ctx(db=s, caller=caller, settings=rt.settings, clock=rt.clock, new_uuid=new_uuid,
+                  database=rt.database)
+        result = spec.handler(ctx, params)
+        body = render(result, with_schema, rt.settings.timezone)
+    return Response(body, media_type="application/json; charset=utf-8")
+
+
+async def get_job(request: Request) -> Response:
+    """Polling needs no session: the job uuid is the capability."""
+    rt = request.app.state.zs
+    job_uuid = request.path_params["uuid"]
+    job = await run_in_threadpool(rt.runner.get, job_uuid)
+    if job is None:
+        return PlainTextResponse(f"job[{job_uuid}] is unknown or expired", status_code=404)
+    if job.state == "Running":
+        host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
+        return json_response(location_body(host, job_uuid), 202)
+    status = 200 if job.state == "Succeeded" else 503
+    return Response(job.result, status_code=status, media_type="application/json; charset=utf-8")
+
+
+def build_routes() -> list[Route]:
+    groups: dict[str, dict[str, list[ApiSpec]]] = defaultdict(lambda: defaultdict(list))
+    for spec in all_apis():
+        for path in spec.paths:
+            groups[path][spec.method].append(spec)
+
+    # literal segments before parameters, so /accounts/login wins over /accounts/{uuid}
+    def order(path: str):
+        return [(1 if seg.startswith("{") else 0, seg) for seg in path.split("/")]
+
+    routes: list[Route] = []
+    for prefix in PREFIXES:
+        routes.append(Route(prefix + "/api-jobs/{uuid}", get_job, methods=["GET"]))
+        for path in sorted(groups, key=order):
+            by_method = dict(groups[path])
+            routes.append(Route(prefix + path, make_endpoint(by_method), methods=list(by_method)))
+    return routes

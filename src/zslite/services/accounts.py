@@ -1,0 +1,198 @@
+"""Accounts, sessions, access keys and resource sharing (SPEC §6)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from zslite import security
+from zslite.db.models import AccessKey, Account, AccountResourceRef, Session, SharedResource
+from zslite.errors import AuthenticationFailed, InvalidArgument, InvalidSession, PermissionDenied, not_found
+from zslite.policy.visibility import owned_filter
+
+from zslite.services.context import ADMIN_ACCOUNT_UUID, Caller, Ctx
+from zslite.wire import inventories as inv
+
+SESSION_TOUCH_SECONDS = 60  # last-use time is written at most once a minute per session
+
+
+# ---- bootstrap -------------------------------------------------------------------------------
+
+def ensure_admin(db, settings, clock) -> None:
+    """Create the admin account on first start; keep its password in line with ZSLITE_ADMIN_PASSWORD."""
+    wanted = security.sha512_hex(settings.admin_password)
+    admin = db.get(Account, ADMIN_ACCOUNT_UUID)
+    now = clock.now()
+    if admin is None:
+        db.add(Account(uuid=ADMIN_ACCOUNT_UUID, name="admin", type="SystemAdmin",
+                       password_hash=security.hash_password(wanted, settings.password_hash_n),
+                       create_date=now, last_op_date=now))
+    elif not security.verify_password(wanted, admin.password_hash):
+        admin.password_hash = security.hash_password(wanted, settings.password_hash_n)
+        admin.last_op_date = now
+
+
+# ---- sessions ---------------------------------------------------------------------------------
+
+def _expired_date(ctx_settings, s: Session) -> datetime:
+    return s.last_used + timedelta(seconds=ctx_settings.session_timeout)
+
+
+def log_in_by_account(ctx: Ctx, p) -> dict:
+    account = ctx.db.scalar(select(Account).where(Account.name == p.accountName))
+    if account is None or not security.verify_password(p.password, account.password_hash):
+        raise AuthenticationFailed("wrong account name or password")
+    now = ctx.now()
+    s = Session(uuid=ctx.new_uuid(), account_uuid=account.uuid, user_uuid=account.uuid, create_date=now,
+                last_used=now)
+    ctx.db.add(s)
+    return inv.session(s, _expired_date(ctx.settings, s))
+
+
+def log_out(ctx: Ctx, p) -> dict:
+    ctx.db.execute(delete(Session).where(Session.uuid == p.sessionUuid))
+    return {}
+
+
+def validate_session(ctx: Ctx, p) -> dict:
+    s = ctx.db.get(Session, p.sessionUuid)
+    valid = s is not None and ctx.now() <= _expired_date(ctx.settings, s)
+    return {"valid": valid}
+
+
+def caller_from_session(database, settings, clock, session_uuid: str) -> Caller:
+    """Resolve an OAuth session; touch its last-use time; expired or unknown → ID.1001."""
+    now = clock.now()
+    with database.read() as db:
+        row = db.execute(select(Session, Account).join(Account, Account.uuid == Session.account_uuid)
+                         .where(Session.uuid == session_uuid)).first()
+    if row is None:
+        raise InvalidSession(f"session[uuid:{session_uuid}] is not found or has been logged out")
+    s, account = row
+    if now > _expired_date(settings, s):
+        with database.write() as db:
+            db.execute(delete(Session).where(Session.uuid == session_uuid))
+        raise InvalidSession(f"session[uuid:{session_uuid}] expired")
+    if (now - s.last_used).total_seconds() >= SESSION_TOUCH_SECONDS:
+        with database.write() as db:
+            db.execute(update(Session).where(Session.uuid == session_uuid).values(last_used=now))
+    return Caller(account.uuid, account.name, account.type == "SystemAdmin", session_uuid, s.user_uuid)
+
+
+def caller_from_access_key(database, settings, key_id: str) -> tuple[Caller, str]:
+    """Return the caller and the key's secret; unknown or disabled key → ID.1000."""
+    with database.read() as db:
+        row = db.execute(select(AccessKey, Account).join(Account, Account.uuid == AccessKey.account_uuid)
+                         .where(AccessKey.key_id == key_id)).first()
+    if row is None or row[0].state != "Enabled":
+        raise AuthenticationFailed(f"access key[{key_id}] is not found or disabled")
+    key, account = row
+    secret = security.derive_secret(settings.master_key(), key.key_id, key.salt)
+    return Caller(account.uuid, account.name, account.type == "SystemAdmin", None, key.user_uuid), secret
+
+
+# ---- accounts ---------------------------------------------------------------------------------
+
+def create_account(ctx: Ctx, p) -> dict:
+    now = ctx.now()
+    uuid = p.resourceUuid or ctx.new_uuid()
+    if ctx.db.scalar(select(Account.uuid).where(Account.name == p.name)) is not None:
+        raise InvalidArgument(f"an account named [{p.name}] already exists")
+    account = Account(uuid=uuid, name=p.name, type=p.type, description=p.description,
+                      password_hash=security.hash_password(p.password, ctx.settings.password_hash_n),
+                      create_date=now, last_op_date=now)
+    ctx.db.add(account)
+    try:
+        ctx.db.flush()
+    except IntegrityError:
+        raise InvalidArgument(f"an account named [{p.name}] or with uuid [{uuid}] already exists") from None
+    return inv.account(account)
+
+
+def load_accounts(db, rows) -> list:
+    return [inv.account(a) for a in rows]
+
+
+def account_visibility(caller: Caller, model):
+    return None if caller.is_admin else model.uuid == caller.account_uuid
+
+
+# ---- access keys ------------------------------------------------------------------------------
+
+def create_access_key(ctx: Ctx, p) -> dict:
+    account_uuid = p.accountUuid or ctx.caller.account_uuid
+    if account_uuid != ctx.caller.account_uuid and not ctx.caller.is_admin:
+        raise PermissionDenied("an account may create access keys only for itself")
+    if ctx.db.get(Account, account_uuid) is None:
+        raise not_found("accountUuid", account_uuid)
+    now = ctx.now()
+    key = AccessKey(uuid=p.resourceUuid or ctx.new_uuid(), account_uuid=account_uuid,
+                    user_uuid=p.userUuid or account_uuid, key_id=security.new_key_id(), salt=security.new_salt(),
+                    description=p.description, state="Enabled", create_date=now, last_op_date=now)
+    ctx.db.add(key)
+    ctx.db.flush()
+    return inv.access_key(key, security.derive_secret(ctx.settings.master_key(), key.key_id, key.salt))
+
+
+# ---- sharing ----------------------------------------------------------------------------------
+
+def _shareable(ctx: Ctx, uuid: str) -> AccountResourceRef:
+    """A resource the caller may see and own (or admin). Invisible → not found; visible, not owned → ID.1002."""
+    ref = ctx.db.get(AccountResourceRef, uuid)
+    if ref is None:
+        raise not_found("resourceUuids", uuid)
+    if ctx.caller.is_admin or ref.account_uuid == ctx.caller.account_uuid:
+        return ref
+    visible = ctx.db.scalar(select(AccountResourceRef.resource_uuid)
+                            .where(AccountResourceRef.resource_uuid == uuid,
+                                   owned_filter(ctx.caller, AccountResourceRef.resource_uuid)))
+    if visible is None:
+        raise not_found("resourceUuids", uuid)
+    raise PermissionDenied(f"only the owner or admin may share resource[uuid:{uuid}]")
+
+
+def _receivers(ctx: Ctx, account_uuids) -> list[str]:
+    out = []
+    for a in account_uuids or ():
+        if ctx.db.get(Account, a) is None:
+            raise not_found("accountUuids", a)
+        out.append(a)
+    return out
+
+
+def share_resource(ctx: Ctx, p) -> dict:
+    if not p.toPublic and not p.accountUuids:
+        raise InvalidArgument("either toPublic or accountUuids must be given")
+    refs = [_shareable(ctx, u) for u in dict.fromkeys(p.resourceUuids)]
+    receivers = _receivers(ctx, p.accountUuids)
+    now = ctx.now()
+    for ref in refs:
+        targets = [(r, False) for r in receivers] + ([("", True)] if p.toPublic else [])
+        for receiver, public in targets:
+            exists = ctx.db.scalar(select(SharedResource.id).where(
+                SharedResource.resource_uuid == ref.resource_uuid,
+                SharedResource.receiver_account_uuid == receiver, SharedResource.to_public == public))
+            if exists is None:
+                ctx.db.add(SharedResource(resource_uuid=ref.resource_uuid, resource_type=ref.resource_type,
+                                          owner_account_uuid=ref.account_uuid, receiver_account_uuid=receiver,
+                                          to_public=public, create_date=now))
+    return {}
+
+
+def revoke_resource_sharing(ctx: Ctx, p) -> dict:
+    refs = [_shareable(ctx, u) for u in dict.fromkeys(p.resourceUuids)]
+    receivers = _receivers(ctx, p.accountUuids)
+    for ref in refs:
+        base = delete(SharedResource).where(SharedResource.resource_uuid == ref.resource_uuid)
+        if p.all:
+            ctx.db.execute(base)
+            continue
+        if receivers:
+            ctx.db.execute(base.where(SharedResource.receiver_account_uuid.in_(receivers)))
+        if p.toPublic:
+            ctx.db.execute(base.where(SharedResource.to_public.is_(True)))
+    return {}
+
+

@@ -1,0 +1,79 @@
+"""Helpers every resource service uses: ownership, tags, visible lookups, state compare-and-set."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select, update
+
+from zslite.db.models import AccountResourceRef, Tag
+from zslite.errors import OperationError, PermissionDenied, not_found
+from zslite.rules.states import next_state
+from zslite.services.context import Ctx
+
+
+def add_owner(ctx: Ctx, resource_uuid: str, resource_type: str, account_uuid: str | None = None) -> None:
+    ctx.db.add(AccountResourceRef(resource_uuid=resource_uuid, resource_type=resource_type,
+                                  account_uuid=account_uuid or ctx.caller.account_uuid, create_date=ctx.now()))
+
+
+def owner_of(ctx: Ctx, resource_uuid: str) -> str | None:
+    return ctx.db.scalar(select(AccountResourceRef.account_uuid)
+                         .where(AccountResourceRef.resource_uuid == resource_uuid))
+
+
+def require_owner(ctx: Ctx, resource_uuid: str, what: str) -> None:
+    """A write on a resource the caller sees but does not own: ID.1002."""
+    if ctx.caller.is_admin:
+        return
+    if owner_of(ctx, resource_uuid) != ctx.caller.account_uuid:
+        raise PermissionDenied(f"account[uuid:{ctx.caller.account_uuid}] does not own {what}[uuid:{resource_uuid}]")
+
+
+def add_tags(ctx: Ctx, resource_uuid: str, resource_type: str, system_tags, user_tags) -> None:
+    now = ctx.now()
+    for kind, tags in (("System", system_tags), ("User", user_tags)):
+        for tag in tags or ():
+            ctx.db.add(Tag(uuid=ctx.new_uuid(), kind=kind, resource_uuid=resource_uuid, resource_type=resource_type,
+                           tag=tag, inherent=False, type=kind, create_date=now, last_op_date=now))
+
+
+def tags_of(ctx: Ctx, resource_uuid: str, kind: str = "System") -> list[str]:
+    return list(ctx.db.scalars(select(Tag.tag).where(Tag.resource_uuid == resource_uuid, Tag.kind == kind)))
+
+
+def tag_value(tags, prefix: str) -> str | None:
+    """The value of the first tag "<prefix><value>" (e.g. prefix "ceph::fsid::")."""
+    for tag in tags or ():
+        if tag.startswith(prefix):
+            return tag[len(prefix):]
+    return None
+
+
+def get_visible(ctx: Ctx, model, uuid: str, field: str,
+                visibility: Callable | None = None, *, for_update: bool = False):
+    """Load a row the caller may see, or answer SYS.1007 not found (same answer as an unknown uuid)."""
+    stmt = select(model).where(model.uuid == uuid)
+    if visibility is not None:
+        cond = visibility(ctx.caller, model)
+        if cond is not None:
+            stmt = stmt.where(cond)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = ctx.db.scalar(stmt)
+    if row is None:
+        raise not_found(field, uuid)
+    return row
+
+
+def set_state(ctx: Ctx, model, row, kind: str, event: str, column: str = "state") -> None:
+    """Apply a state event through the transition table, saved as compare-and-set."""
+    current = getattr(row, column)
+    target = next_state(kind, row.uuid, current, event)
+    if target == current:
+        return
+    result = ctx.db.execute(update(model).where(model.uuid == row.uuid, getattr(model, column) == current)
+                            .values({column: target, "last_op_date": ctx.now()}))
+    if result.rowcount != 1:
+        raise OperationError(f"{kind}[uuid:{row.uuid}] changed state concurrently; try again")
+    ctx.db.refresh(row)

@@ -1,0 +1,20 @@
+"""Task progress of jobs. A job is one task: Running, then done (100%) or failed."""
+
+from __future__ import annotations
+
+from zslite.db.models import Job
+from zslite.services.context import Ctx
+from zslite.wire.schema import Inv
+
+
+def get_task_progress(ctx: Ctx, p) -> list:
+    job = ctx.db.get(Job, p.apiId)
+    if job is None or (job.expires_at is not None and job.expires_at < ctx.now()):
+        return []
+    if not ctx.caller.is_admin and job.account_uuid != ctx.caller.account_uuid:
+        return []  # another account's job does not exist for this caller
+    progress = "100" if job.state != "Running" else "0"
+    return [Inv("TaskProgress", {
+        "taskUuid": job.uuid, "taskName": job.api_name, "apiId": job.uuid, "type": "Task",
+        "content": f"{job.api_name}: {job.state}", "time": int(job.create_date.timestamp() * 1000),
+        "opaque": {"state": job.state, "progress": progress}})]

@@ -1,0 +1,43 @@
+"""ZStack's timestamp format: "Jan 6, 2017 3:51:16 AM" (Java's DateFormat MEDIUM, en_US)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ZSTACK_RE = re.compile(r"^([A-Z][a-z]{2}) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) (AM|PM)$")
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def format_date(value: datetime | None, tz: str = "UTC") -> str | None:
+    """Render a naive-UTC datetime in the server's time zone."""
+    if value is None:
+        return None
+    local = value.replace(tzinfo=UTC).astimezone(zone(tz))
+    hour = local.hour % 12 or 12
+    ampm = "AM" if local.hour < 12 else "PM"
+    return f"{MONTHS[local.month - 1]} {local.day}, {local.year} {hour}:{local.minute:02d}:{local.second:02d} {ampm}"
+
+
+def parse_date(value: str, tz: str = "UTC") -> datetime:
+    """Accept ISO-8601 (with or without zone) or ZStack's own format; return naive UTC."""
+    value = value.strip()
+    m = _ZSTACK_RE.match(value)
+    if m:
+        mon, day, year, hour, minute, second, ampm = m.groups()
+        if mon not in MONTHS:
+            raise ValueError(f"unknown month {mon!r}")
+        h = int(hour) % 12 + (12 if ampm == "PM" else 0)
+        local = datetime(int(year), MONTHS.index(mon) + 1, int(day), h, int(minute), int(second), tzinfo=zone(tz))
+        return local.astimezone(UTC).replace(tzinfo=None)
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone(tz))
+    return parsed.astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,31 @@
+"""Response bodies of ZStack REST v1 and their serialization (orjson; dates in ZStack's format)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from zslite.errors import ZStackError
+from zslite.wire.dates import format_date
+
+
+def error_body(err: ZStackError) -> dict:
+    return {"error": err.to_dict()}
+
+
+def location_body(host: str, job_uuid: str) -> dict:
+    # always /zstack/v1 whichever prefix the request used: the Java SDK expects it
+    return {"location": f"http://{host}/zstack/v1/api-jobs/{job_uuid}"}
+
+
+def dumps(body: Any, tz: str = "UTC") -> bytes:
+    def default(value):
+        if isinstance(value, datetime):
+            return format_date(value, tz)
+        if isinstance(value, (set, frozenset, tuple)):
+            return list(value)
+        raise TypeError(f"not serializable: {type(value).__name__}")
+
+    return orjson.dumps(body, default=default, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS)
