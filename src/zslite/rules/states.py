@@ -1,18 +1,53 @@
 """Allowed state transitions, as data: {resource: {current_state: {event: next_state}}}.
 
-A transition not in the table is refused with a 503 naming the current state.
+A transition not in the table is refused with a 503 (SYS.1006) naming the current state. Events
+that lead to the state the resource is already in are accepted as no-ops, as ZStack does.
 """
 
 from __future__ import annotations
 
 from zslite.errors import OperationError
 
-ZONE = {
+ENABLE_DISABLE = {
     "Enabled": {"enable": "Enabled", "disable": "Disabled"},
     "Disabled": {"enable": "Enabled", "disable": "Disabled"},
 }
 
-TABLES: dict[str, dict[str, dict[str, str]]] = {"zone": ZONE}
+HOST = {
+    "Enabled": {"enable": "Enabled", "disable": "Disabled", "preMaintain": "PreMaintenance",
+                "maintain": "Maintenance"},
+    "Disabled": {"enable": "Enabled", "disable": "Disabled", "preMaintain": "PreMaintenance",
+                 "maintain": "Maintenance"},
+    "PreMaintenance": {"enable": "Enabled", "disable": "Disabled", "maintain": "Maintenance"},
+    "Maintenance": {"enable": "Enabled", "disable": "Disabled", "maintain": "Maintenance"},
+}
+
+PRIMARY_STORAGE = {
+    "Enabled": {"enable": "Enabled", "disable": "Disabled", "maintain": "Maintenance"},
+    "Disabled": {"enable": "Enabled", "disable": "Disabled", "maintain": "Maintenance"},
+    "Maintenance": {"enable": "Enabled", "disable": "Disabled", "maintain": "Maintenance"},
+}
+
+# VM lifecycle: event -> (states it may start from, state it ends in)
+VM = {
+    "Created": {"start": "Running", "stop": "Stopped", "destroy": "Destroyed"},
+    "Stopped": {"start": "Running", "stop": "Stopped", "destroy": "Destroyed", "changeImage": "Stopped"},
+    "Running": {"stop": "Stopped", "reboot": "Running", "destroy": "Destroyed", "start": "Running"},
+    "Paused": {"stop": "Stopped", "destroy": "Destroyed"},
+    "Unknown": {"stop": "Stopped", "destroy": "Destroyed"},
+    "Destroyed": {"recover": "Stopped", "expunge": "Expunged", "destroy": "Destroyed"},
+}
+
+TABLES: dict[str, dict[str, dict[str, str]]] = {
+    "zone": ENABLE_DISABLE,
+    "cluster": ENABLE_DISABLE,
+    "host": HOST,
+    "primaryStorage": PRIMARY_STORAGE,
+    "backupStorage": ENABLE_DISABLE,
+    "image": ENABLE_DISABLE,
+    "instanceOffering": ENABLE_DISABLE,
+    "vm": VM,
+}
 
 
 def next_state(kind: str, uuid: str, current: str, event: str) -> str:
