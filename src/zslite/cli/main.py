@@ -54,7 +54,7 @@ def demo_cmd(port: int = typer.Option(8080, help="port the curl line should name
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("head")):
+def db_upgrade(revision: str = typer.Argument("heads")):
     """Apply the Alembic migrations to the database of ZSLITE_DB_URL."""
     from zslite.config import load_settings
     from zslite.db.engine import Database
