@@ -3,6 +3,7 @@ function (here or in a job), and wraps the envelope. Nothing else."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from starlette.concurrency import run_in_threadpool
@@ -52,7 +53,7 @@ def make_endpoint(specs_by_method: dict[str, list[ApiSpec]]):
         data = from_body(spec, body) if spec.body_key else from_query(spec, request.query_params)
         if method == "DELETE" and not spec.body_key:
             data.update({k: v for k, v in from_body(spec, body).items() if k in ("systemTags", "userTags")})
-        data.update(request.path_params)  # path parameters win over body fields
+        data.update(_path_params(spec, request))  # path parameters win over body fields
         return await run_in_threadpool(_execute, rt, request, spec, data, strict=bool(spec.body_key))
 
     return endpoint
@@ -103,11 +104,30 @@ async def get_job(request: Request) -> Response:
     return Response(job.result, status_code=status, media_type="application/json; charset=utf-8")
 
 
+def _shape(path: str) -> str:
+    return re.sub(r"{\w+}", "{}", path)
+
+
+def _path_params(spec: ApiSpec, request: Request) -> dict:
+    """Path parameters under the spec's own names: APIs sharing a URL shape may name them differently
+    (PUT /vm-instances/{uuid}/actions and /vm-instances/{vmInstanceUuid}/actions)."""
+    values = list(request.path_params.values())
+    route_shape = _shape(request.scope["route"].path) if "route" in request.scope else None
+    for path in spec.paths:
+        names = re.findall(r"{(\w+)}", path)
+        if len(names) == len(values) and (route_shape is None or route_shape.endswith(_shape(path))):
+            return dict(zip(names, values))
+    return dict(request.path_params)
+
+
 def build_routes() -> list[Route]:
     groups: dict[str, dict[str, list[ApiSpec]]] = defaultdict(lambda: defaultdict(list))
+    templates: dict[str, str] = {}
     for spec in all_apis():
         for path in spec.paths:
-            groups[path][spec.method].append(spec)
+            shape = _shape(path)
+            templates.setdefault(shape, path)
+            groups[shape][spec.method].append(spec)
 
     # literal segments before parameters, so /accounts/login wins over /accounts/{uuid}
     def order(path: str):
@@ -116,7 +136,7 @@ def build_routes() -> list[Route]:
     routes: list[Route] = []
     for prefix in PREFIXES:
         routes.append(Route(prefix + "/api-jobs/{uuid}", get_job, methods=["GET"]))
-        for path in sorted(groups, key=order):
-            by_method = dict(groups[path])
-            routes.append(Route(prefix + path, make_endpoint(by_method), methods=list(by_method)))
+        for shape in sorted(groups, key=order):
+            by_method = dict(groups[shape])
+            routes.append(Route(prefix + templates[shape], make_endpoint(by_method), methods=list(by_method)))
     return routes
