@@ -6,8 +6,9 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("zslite.config")
@@ -28,7 +29,7 @@ class Settings(BaseSettings):
     # created at secret_key_file (mode 0600)
     secret_key: str = ""
     secret_key_file: str = "./zslite.key"
-    job_retention_seconds: int = Field(default=2 * 24 * 3600, ge=60)
+    job_retention_seconds: int = Field(default=2 * 24 * 3600, ge=1)
     job_workers: int = Field(default=8, ge=1, le=256)
     webhook_timeout: float = 10.0
     migrate_on_start: bool = True
@@ -38,6 +39,15 @@ class Settings(BaseSettings):
     fault_injection: str = ""
     log_level: str = "INFO"
     password_hash_n: int = Field(default=2**14, ge=2**4)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone [{value}]") from None
+        return value
 
     def master_key(self) -> bytes:
         if self.secret_key:

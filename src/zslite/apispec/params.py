@@ -46,7 +46,7 @@ class DeleteParams(UuidParams):
 class QueryParams(Params):
     q: list[Annotated[str, StringConstraints(max_length=4096)]] = Field(default_factory=list, max_length=64)
     limit: int = Field(default=1000, ge=0, le=100000)
-    start: int = Field(default=0, ge=0)
+    start: int = Field(default=0, ge=0, le=2**31 - 1)
     count: bool = False
     replyWithCount: bool = False
     sort: str | None = Field(default=None, max_length=255)

@@ -26,6 +26,9 @@ class ApiSpec:
     result: Literal["inventory", "inventories", "empty", "custom"] = "inventory"
     summary: str = ""
     tags: tuple[str, ...] = field(default=())
+    # async APIs whose result holds a Secret: (db session, settings, stored body) -> body with the
+    # secret put back, when the job result is read (stored results never hold secrets)
+    reveal: Callable[[Any, Any, dict], dict] | None = None
 
     @property
     def path(self) -> str:

@@ -17,11 +17,12 @@ import orjson
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from zslite import faults
 from zslite.db.models import Job, ManagementNode
 from zslite.errors import BadRequest, InternalError, OperationError, ZStackError
 from zslite.jobs import webhooks
 from zslite.services.context import Ctx
-from zslite.wire.envelopes import dumps, error_body
+from zslite.wire.envelopes import dumps, error_body, redact
 from zslite.wire.schema import schema_of
 
 log = logging.getLogger("zslite.jobs")
@@ -40,8 +41,10 @@ def wrap(result) -> dict:
     return result
 
 
-def render(result, with_schema: bool, tz: str) -> bytes:
+def render(result, with_schema: bool, tz: str, *, redacted: bool = False) -> bytes:
     body = wrap(result)
+    if redacted:
+        body = redact(body)
     if with_schema:
         body = {**body, "schema": schema_of(body)}
     return dumps(body, tz)
@@ -154,9 +157,14 @@ class JobRunner:
             with self.database.write() as s:
                 ctx = Ctx(db=s, caller=caller, settings=self.settings, clock=self.clock, new_uuid=new_uuid,
                           api_id=job_uuid, database=self.database)
-                body = render(spec.handler(ctx, params), with_schema, tz)
-                if not self._finish(s, job_uuid, "Succeeded", body):
+                result = spec.handler(ctx, params)
+                body = render(result, with_schema, tz)
+                # what is stored leaves out secrets (shown once: to the poller through spec.reveal, to the webhook)
+                stored = render(result, with_schema, tz, redacted=True)
+                if not self._finish(s, job_uuid, "Succeeded", stored):
                     raise OperationError("the job was marked interrupted while it ran; its effect is discarded")
+                faults.hit(self.settings.fault_injection, "job.before_commit")
+                faults.hit(self.settings.fault_injection, f"job.before_commit.{spec.name}")
             success = True
         except ZStackError as err:
             body = dumps(error_body(err), tz)

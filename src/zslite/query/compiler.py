@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
@@ -15,6 +16,7 @@ from zslite.query.resources import Computed, QueryResource
 from zslite.wire.dates import parse_date
 
 TAG_FIELDS = {"__systemTag__": "System", "__userTag__": "User"}
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _python_type(col) -> type:
@@ -32,14 +34,20 @@ def convert(field: str, py: type, raw: str, tz: str):
         raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: expected true or false")
     if py is int:
         try:
-            return int(raw)
+            value = int(raw)
         except ValueError:
             raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: expected an integer") from None
+        if not INT64_MIN <= value <= INT64_MAX:  # no database column holds it; binding it would fail
+            raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: out of range")
+        return value
     if py is float:
         try:
-            return float(raw)
+            value = float(raw)
         except ValueError:
             raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: expected a number") from None
+        if not math.isfinite(value):
+            raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: expected a finite number")
+        return value
     if py is datetime:
         try:
             return parse_date(raw, tz)

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zslite import security
-from zslite.errors import AuthenticationFailed, BadRequest
+from zslite.errors import AuthenticationFailed, BadRequest, InvalidSession
+from zslite.ids import UUID_RE
 from zslite.services import accounts
 from zslite.services.context import Caller
 
 MAX_SKEW = timedelta(minutes=15)
+_KEY_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 _DATE = re.compile(r"^[A-Za-z]{3}, (\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (\S+)$")
 _OFFSET = re.compile(r"^(?:GMT|UTC)?([+-])(\d{1,2})(?::?(\d{2}))?$")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -61,11 +63,15 @@ def authenticate(database, settings, clock, headers, method: str, path: str) -> 
     if scheme == "OAuth":
         if not credential:
             raise BadRequest("malformed Authorization header: no session uuid after OAuth")
+        if not UUID_RE.match(credential):  # not a session uuid: no need to ask the database
+            raise InvalidSession("the session is invalid or has expired; log in again")
         return accounts.caller_from_session(database, settings, clock, credential)
     if scheme == "ZStack":
         key_id, sep, signature = credential.partition(":")
         if not sep or not key_id or not signature:
             raise BadRequest("malformed Authorization header: expected 'ZStack <accessKeyId>:<signature>'")
+        if not _KEY_ID.match(key_id):
+            raise AuthenticationFailed("access key is not found or disabled")
         date = headers.get("date")
         if not date:
             raise BadRequest("an access-key signature needs a Date header")

@@ -76,9 +76,26 @@ def _describe(err: dict) -> str:
     return f"field[{loc}]: {err['msg']} (got {shown})"
 
 
+def _nul_fields(value, loc: str, out: list[str]) -> list[str]:
+    """Fields whose text holds a NUL character (no database stores one in a text column)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            out.append(loc)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _nul_fields(v, f"{loc}.{k}" if loc else str(k), out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _nul_fields(v, f"{loc}.{i}", out)
+    return out
+
+
 def validate(spec: ApiSpec, data: dict, strict: bool):
+    problems = [f"field[{loc}]: NUL characters are not allowed" for loc in _nul_fields(data, "", [])]
     try:
-        return spec.params.model_validate(data, strict=strict)
+        params = spec.params.model_validate(data, strict=strict)
     except ValidationError as exc:
-        problems = "; ".join(_describe(e) for e in exc.errors(include_url=False))
-        raise InvalidArgument(f"invalid parameters of {spec.name}: {problems}") from None
+        problems += [_describe(e) for e in exc.errors(include_url=False)]
+    if problems:
+        raise InvalidArgument(f"invalid parameters of {spec.name}: {'; '.join(problems)}") from None
+    return params

@@ -12,6 +12,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from zslite.apispec import all_apis
+from zslite.apispec import api as spec_of
 from zslite.apispec.spec import ApiSpec
 from zslite.errors import BadRequest, PermissionDenied
 from zslite.ids import UUID_RE, new_uuid
@@ -20,7 +21,7 @@ from zslite.server import auth
 from zslite.server.exceptions import json_response
 from zslite.server.params import from_body, from_query, parse_json_body, validate
 from zslite.services.context import Ctx
-from zslite.wire.envelopes import location_body
+from zslite.wire.envelopes import dumps, location_body
 
 PREFIXES = ("/zstack/v1", "/v1")
 
@@ -101,7 +102,23 @@ async def get_job(request: Request) -> Response:
         host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
         return json_response(location_body(host, job_uuid), 202)
     status = 200 if job.state == "Succeeded" else 503
-    return Response(job.result, status_code=status, media_type="application/json; charset=utf-8")
+    body = job.result
+    spec = _spec_named(job.api_name)
+    if status == 200 and spec is not None and spec.reveal is not None:
+        body = await run_in_threadpool(_reveal, rt, spec, job)
+    return Response(body, status_code=status, media_type="application/json; charset=utf-8")
+
+
+def _spec_named(name: str) -> ApiSpec | None:
+    try:
+        return spec_of(name)
+    except KeyError:
+        return None
+
+
+def _reveal(rt, spec: ApiSpec, job) -> bytes:
+    with rt.database.read() as s:
+        return dumps(spec.reveal(s, rt.settings, parse_result(job)), rt.settings.timezone)
 
 
 def _shape(path: str) -> str:

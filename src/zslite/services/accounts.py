@@ -14,6 +14,7 @@ from zslite.policy.visibility import owned_filter
 
 from zslite.services.context import ADMIN_ACCOUNT_UUID, Caller, Ctx
 from zslite.wire import inventories as inv
+from zslite.wire.envelopes import Secret
 
 SESSION_TOUCH_SECONDS = 60  # last-use time is written at most once a minute per session
 
@@ -75,7 +76,8 @@ def caller_from_session(database, settings, clock, session_uuid: str) -> Caller:
         with database.write() as db:
             db.execute(delete(Session).where(Session.uuid == session_uuid))
         raise InvalidSession(f"session[uuid:{session_uuid}] expired")
-    if (now - s.last_used).total_seconds() >= SESSION_TOUCH_SECONDS:
+    # idle expiry restarts at each use; the write is skipped when the last one is recent
+    if (now - s.last_used).total_seconds() >= min(SESSION_TOUCH_SECONDS, settings.session_timeout / 10):
         with database.write() as db:
             db.execute(update(Session).where(Session.uuid == session_uuid).values(last_used=now))
     return Caller(account.uuid, account.name, account.type == "SystemAdmin", session_uuid, s.user_uuid)
@@ -123,17 +125,28 @@ def account_visibility(caller: Caller, model):
 
 def create_access_key(ctx: Ctx, p) -> dict:
     account_uuid = p.accountUuid or ctx.caller.account_uuid
-    if account_uuid != ctx.caller.account_uuid and not ctx.caller.is_admin:
-        raise PermissionDenied("an account may create access keys only for itself")
-    if ctx.db.get(Account, account_uuid) is None:
+    # another account does not exist for a normal account: the same answer as an unknown uuid
+    if (account_uuid != ctx.caller.account_uuid and not ctx.caller.is_admin) \
+            or ctx.db.get(Account, account_uuid) is None:
         raise not_found("accountUuid", account_uuid)
+    if p.userUuid is not None and p.userUuid != account_uuid:
+        raise not_found("userUuid", p.userUuid)  # no IAM users here: an account's only user is itself
     now = ctx.now()
     key = AccessKey(uuid=p.resourceUuid or ctx.new_uuid(), account_uuid=account_uuid,
-                    user_uuid=p.userUuid or account_uuid, key_id=security.new_key_id(), salt=security.new_salt(),
+                    user_uuid=account_uuid, key_id=security.new_key_id(), salt=security.new_salt(),
                     description=p.description, state="Enabled", create_date=now, last_op_date=now)
     ctx.db.add(key)
     ctx.db.flush()
-    return inv.access_key(key, security.derive_secret(ctx.settings.master_key(), key.key_id, key.salt))
+    return inv.access_key(key, Secret(security.derive_secret(ctx.settings.master_key(), key.key_id, key.salt)))
+
+
+def reveal_access_key_secret(db, settings, body: dict) -> dict:
+    """The stored result of CreateAccessKey lacks the secret (never stored); derive it again for the reader."""
+    found = body.get("inventory") or {}
+    key = db.scalar(select(AccessKey).where(AccessKey.key_id == found.get("AccessKeyID")))
+    if key is not None:
+        found["AccessKeySecret"] = security.derive_secret(settings.master_key(), key.key_id, key.salt)
+    return body
 
 
 # ---- sharing ----------------------------------------------------------------------------------

@@ -34,10 +34,19 @@ def parse_date(value: str, tz: str = "UTC") -> datetime:
         mon, day, year, hour, minute, second, ampm = m.groups()
         if mon not in MONTHS:
             raise ValueError(f"unknown month {mon!r}")
+        if not 1 <= int(hour) <= 12:
+            raise ValueError(f"hour {hour} out of 1..12 in a 12-hour time")
         h = int(hour) % 12 + (12 if ampm == "PM" else 0)
         local = datetime(int(year), MONTHS.index(mon) + 1, int(day), h, int(minute), int(second), tzinfo=zone(tz))
-        return local.astimezone(UTC).replace(tzinfo=None)
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return _to_utc(local)
+    parsed = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone(tz))
-    return parsed.astimezone(UTC).replace(tzinfo=None)
+    return _to_utc(parsed)
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00: before year 1 in UTC
+        raise ValueError(f"date {value.isoformat()} is out of range") from None

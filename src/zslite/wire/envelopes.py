@@ -9,6 +9,22 @@ import orjson
 
 from zslite.errors import ZStackError
 from zslite.wire.dates import format_date
+from zslite.wire.schema import Inv
+
+
+class Secret(str):
+    """A value shown once, in the reply that creates it, and never stored: stored job results keep a
+    redacted copy (see redact), and the API's reveal hook puts it back when the job is read."""
+
+
+def redact(body: Any) -> Any:
+    """A copy of body without its Secret values (inventory classes kept, for the schema map)."""
+    if isinstance(body, dict):
+        out = {k: redact(v) for k, v in body.items() if not isinstance(v, Secret)}
+        return Inv(body.zclass, out) if isinstance(body, Inv) else out
+    if isinstance(body, list):
+        return [redact(v) for v in body]
+    return body
 
 
 def error_body(err: ZStackError) -> dict:
