@@ -32,7 +32,10 @@ def parse_http_date(value: str) -> datetime:
         tz = UTC
     elif (o := _OFFSET.match(zone)):
         sign = 1 if o.group(1) == "+" else -1
-        tz = timezone(sign * timedelta(hours=int(o.group(2)), minutes=int(o.group(3) or 0)))
+        try:
+            tz = timezone(sign * timedelta(hours=int(o.group(2)), minutes=int(o.group(3) or 0)))
+        except ValueError:  # an offset of a day or more
+            raise BadRequest(f"malformed Date header [{value}]: bad offset [{zone}]") from None
     else:
         try:
             tz = ZoneInfo(zone)
