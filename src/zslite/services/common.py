@@ -77,3 +77,32 @@ def set_state(ctx: Ctx, model, row, kind: str, event: str, column: str = "state"
     if result.rowcount != 1:
         raise OperationError(f"{kind}[uuid:{row.uuid}] changed state concurrently; try again")
     ctx.db.refresh(row)
+
+
+def count_rows(ctx: Ctx, model, *where) -> int:
+    """SELECT count(*) FROM model WHERE ... (for "refused while it has dependants" checks)."""
+    from sqlalchemy import func
+    return ctx.db.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def forget_resource(ctx: Ctx, resource_uuid: str) -> None:
+    """Delete the rows that hang off any resource: its tags, its owner and its sharing."""
+    from sqlalchemy import delete
+
+    from zslite.db.models import SharedResource
+    ctx.db.execute(delete(Tag).where(Tag.resource_uuid == resource_uuid))
+    ctx.db.execute(delete(SharedResource).where(SharedResource.resource_uuid == resource_uuid))
+    ctx.db.execute(delete(AccountResourceRef).where(AccountResourceRef.resource_uuid == resource_uuid))
+
+
+def ensure_new_uuid(ctx: Ctx, model, uuid: str) -> None:
+    """A caller-chosen resourceUuid must not be taken (by this kind of resource or any owned one)."""
+    if ctx.db.get(model, uuid) is not None or owner_of(ctx, uuid) is not None:
+        raise OperationError(f"a resource with uuid[{uuid}] already exists")
+
+
+def expire_loaded(ctx: Ctx, model, uuid: str) -> None:
+    """After a bulk UPDATE, forget a loaded row's values so the next read sees the database."""
+    row = ctx.db.identity_map.get(ctx.db.identity_key(model, uuid))
+    if row is not None:
+        ctx.db.expire(row)

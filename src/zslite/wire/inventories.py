@@ -53,7 +53,11 @@ def primary_storage(p: m.PrimaryStorage, cluster_uuids: Iterable[str] = ()) -> I
         "availablePhysicalCapacity": p.available_physical_capacity,
         "systemUsedCapacity": 0, "attachedClusterUuids": sorted(cluster_uuids), **_dates(p)}
     if p.type == "Ceph":
-        fields.update({"fsid": p.fsid, "mons": _json_list(p.mons), "pools": _json_list(p.pools)})
+        pools = [{**pool, "primaryStorageUuid": p.uuid} for pool in _json_list(p.pools)]
+        by_type = {pool.get("type"): pool.get("poolName") for pool in pools}
+        fields.update({"fsid": p.fsid, "mons": [{**mon, "primaryStorageUuid": p.uuid} for mon in _json_list(p.mons)],
+                       "pools": pools, "rootVolumePoolName": by_type.get("Root"),
+                       "dataVolumePoolName": by_type.get("Data"), "imageCachePoolName": by_type.get("ImageCache")})
         return _inv("CephPrimaryStorage", fields)
     return _inv("PrimaryStorage", fields)
 
@@ -68,7 +72,8 @@ def backup_storage(b: m.BackupStorage, zone_uuids: Iterable[str] = ()) -> Inv:
         "state": b.state, "status": b.status, "totalCapacity": b.total_capacity,
         "availableCapacity": b.available_capacity, "attachedZoneUuids": sorted(zone_uuids), **_dates(b)}
     if b.type == "Ceph":
-        fields.update({"fsid": b.fsid, "poolName": b.pool_name, "mons": _json_list(b.mons)})
+        fields.update({"fsid": b.fsid, "poolName": b.pool_name,
+                       "mons": [{**mon, "backupStorageUuid": b.uuid} for mon in _json_list(b.mons)]})
     else:
         fields.update({"hostname": b.hostname, "username": b.username, "sshPort": b.ssh_port})
     return _inv(BS_CLASS.get(b.type, "BackupStorage"), fields)
