@@ -1,0 +1,282 @@
+"""Authentication and sessions (SPEC §2 Authentication, §6): OAuth sessions, access-key signatures,
+admin-only APIs, ValidateSession and LogOut."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from starlette.testclient import TestClient
+
+from zslite import security
+from zslite.clock import FixedClock
+from zslite.config import load_settings
+from zslite.server.app import create_app
+from tests.support import ApiClient
+
+T0 = datetime(2026, 11, 26, 18, 0, 0)  # UTC
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def client(settings, database, clock):
+    with TestClient(create_app(settings, database=database, clock=clock), base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def admin(client):
+    a = ApiClient(client)
+    a.login("admin", "password")
+    return a
+
+
+def error(r, status=503):
+    assert r.status_code == status, (r.status_code, r.text)
+    return r.json()["error"]
+
+
+# ---- no or bad Authorization -----------------------------------------------------------------
+
+def test_missing_authorization_is_400_plain_text(client):
+    for path in ("/zstack/v1/zones", "/v1/zones", "/zstack/v1/accounts"):
+        r = client.get(path)
+        assert r.status_code == 400 and r.headers["content-type"].startswith("text/plain")
+        assert "Authorization" in r.text
+    r = client.post("/zstack/v1/zones", json={"params": {"name": "z"}})
+    assert r.status_code == 400
+
+
+@pytest.mark.parametrize("header", ["Basic abc", "Bearer x", "OAuth", "OAuth ", "ZStack", "ZStack nocolon",
+                                    "ZStack :sig", "ZStack id:"])
+def test_malformed_authorization_is_400(client, header):
+    assert client.get("/zstack/v1/zones", headers={"Authorization": header}).status_code == 400
+
+
+@pytest.mark.parametrize("credential", ["0" * 32, "null", "not-a-session", "A" * 32, "' OR 1=1 --", "x" * 5000])
+def test_unknown_session_is_id_1001(client, credential):
+    err = error(client.get("/zstack/v1/zones", headers={"Authorization": f"OAuth {credential}"}))
+    assert err["code"] == "ID.1001"
+
+
+# ---- login -------------------------------------------------------------------------------------
+
+def test_login_answers_a_session_inventory(client, settings):
+    r = client.put("/zstack/v1/accounts/login", json={"logInByAccount": {
+        "accountName": "admin", "password": security.sha512_hex("password")}},
+        headers={"X-Job-UUID": "0" * 32})  # SDKs send one even on sync calls: ignored
+    assert r.status_code == 200, r.text
+    inv = r.json()["inventory"]
+    assert set(inv) >= {"uuid", "accountUuid", "userUuid", "userType", "expiredDate", "createDate"}
+    assert len(inv["uuid"]) == 32 and inv["accountUuid"] == "36c27e8ff05c4780bf6d2fa65700f22e"
+    assert inv["createDate"] == "Nov 26, 2026 6:00:00 PM"
+    expires = T0 + timedelta(seconds=settings.session_timeout)
+    assert inv["expiredDate"] == f"Nov 26, 2026 {expires.hour - 12}:00:00 PM"
+
+
+@pytest.mark.parametrize("name, password", [("admin", "wrong"), ("admin", ""), ("nobody", "password"),
+                                            ("admin", "PASSWORD")])
+def test_wrong_password_or_account_is_id_1000(client, name, password):
+    r = client.put("/zstack/v1/accounts/login", json={"logInByAccount": {
+        "accountName": name, "password": security.sha512_hex(password)}})
+    assert error(r)["code"] == "ID.1000"
+
+
+def test_login_with_the_plain_password_fails(client):
+    r = client.put("/zstack/v1/accounts/login", json={"logInByAccount": {"accountName": "admin",
+                                                                         "password": "password"}})
+    assert error(r)["code"] == "ID.1000"
+
+
+def test_login_also_under_v1_prefix(client):
+    r = client.put("/v1/accounts/login", json={"logInByAccount": {
+        "accountName": "admin", "password": security.sha512_hex("password")}})
+    assert r.status_code == 200
+
+
+def test_admin_bootstrap_uses_zslite_admin_password(settings, database, monkeypatch):
+    monkeypatch.setenv("ZSLITE_ADMIN_PASSWORD", "s3cret!")
+    chosen = load_settings(**settings.model_dump(exclude={"admin_password"}))
+    assert chosen.admin_password == "s3cret!"
+    with TestClient(create_app(chosen, database=database)) as c:
+        a = ApiClient(c)
+        a.login("admin", "s3cret!")
+        r = c.put("/zstack/v1/accounts/login", json={"logInByAccount": {
+            "accountName": "admin", "password": security.sha512_hex("password")}})
+        assert error(r)["code"] == "ID.1000"
+    # a restart with another password moves the admin password along
+    with TestClient(create_app(settings, database=database)) as c:
+        ApiClient(c).login("admin", "password")
+
+
+# ---- sessions ----------------------------------------------------------------------------------
+
+def test_validate_session_and_logout(client, admin):
+    s = admin.session
+    r = client.get(f"/zstack/v1/accounts/sessions/{s}/valid")  # no Authorization needed
+    assert r.status_code == 200 and r.json()["valid"] is True
+    assert client.get(f"/zstack/v1/accounts/sessions/{'0' * 32}/valid").json()["valid"] is False
+    assert admin.request("GET", "/zstack/v1/zones").status_code == 200
+    r = client.delete(f"/zstack/v1/accounts/sessions/{s}")
+    assert r.status_code == 200 and r.json() == {}
+    assert client.get(f"/zstack/v1/accounts/sessions/{s}/valid").json()["valid"] is False
+    assert error(admin.request("GET", "/zstack/v1/zones"))["code"] == "ID.1001"
+    assert client.delete(f"/zstack/v1/accounts/sessions/{s}").status_code == 200  # again: harmless
+
+
+def test_logout_ends_only_that_session(client, admin):
+    other = ApiClient(client)
+    other.login("admin", "password")
+    assert client.delete(f"/v1/accounts/sessions/{admin.session}").status_code == 200
+    assert other.request("GET", "/zstack/v1/zones").status_code == 200
+
+
+def test_session_expires_after_idle_timeout(client, admin, clock, settings):
+    clock.advance(settings.session_timeout - 1)
+    assert admin.request("GET", "/zstack/v1/zones").status_code == 200
+    clock.advance(settings.session_timeout + 1)
+    assert error(admin.request("GET", "/zstack/v1/zones"))["code"] == "ID.1001"
+    assert client.get(f"/zstack/v1/accounts/sessions/{admin.session}/valid").json()["valid"] is False
+
+
+def test_session_idle_expiry_resets_on_use(client, admin, clock, settings):
+    timeout = settings.session_timeout
+    for _ in range(4):  # four idle periods of 90% of the timeout, each ended by a use: alive all along
+        clock.advance(timeout * 0.9)
+        assert admin.request("GET", "/zstack/v1/zones").status_code == 200
+    assert client.get(f"/zstack/v1/accounts/sessions/{admin.session}/valid").json()["valid"] is True
+    clock.advance(timeout + 1)
+    assert client.get(f"/zstack/v1/accounts/sessions/{admin.session}/valid").json()["valid"] is False
+    assert error(admin.request("GET", "/zstack/v1/zones"))["code"] == "ID.1001"
+
+
+def test_short_session_timeout_also_resets_on_use(settings, database, clock):
+    short = settings.model_copy(update={"session_timeout": 20})
+    with TestClient(create_app(short, database=database, clock=clock)) as c:
+        a = ApiClient(c)
+        a.login("admin", "password")
+        for _ in range(5):
+            clock.advance(15)
+            assert a.request("GET", "/zstack/v1/zones").status_code == 200
+        clock.advance(21)
+        assert error(a.request("GET", "/zstack/v1/zones"))["code"] == "ID.1001"
+
+
+# ---- access keys --------------------------------------------------------------------------------
+
+@pytest.fixture
+def key(admin):
+    inv = admin.ok("CreateAccessKey")["inventory"]
+    return inv["AccessKeyID"], inv["AccessKeySecret"]
+
+
+def signed(key, method, path, date, *, sign_path=None):
+    key_id, secret = key
+    sig = security.sign(secret, method, date, sign_path or path)
+    return {"Authorization": f"ZStack {key_id}:{sig}", "Date": date}
+
+
+@pytest.mark.parametrize("date", ["Thu, 26 Nov 2026 18:00:00 Etc/UTC", "Fri, 27 Nov 2026 02:00:00 Asia/Shanghai",
+                                  "Fri, 27 Nov 2026 02:00:00 GMT+08:00", "Thu, 26 Nov 2026 18:00:00 GMT"])
+def test_access_key_good_signature(client, key, date):
+    for prefix in ("/zstack/v1", "/v1"):
+        r = client.get(prefix + "/zones", headers=signed(key, "GET", "/v1/zones", date))
+        assert r.status_code == 200, r.text
+
+
+def test_signature_covers_v1_path_without_query_string(client, key, admin):
+    admin.ok("CreateZone", name="z1")
+    date = "Thu, 26 Nov 2026 18:00:00 Etc/UTC"
+    for prefix in ("/zstack/v1", "/v1"):
+        h = signed(key, "GET", "/v1/zones", date)
+        r = client.get(prefix + "/zones", params={"q": "name=z1", "limit": "5"}, headers=h)
+        assert r.status_code == 200 and [z["name"] for z in r.json()["inventories"]] == ["z1"]
+        # signing what the signature must not cover fails
+        for wrong in ("/v1/zones?q=name=z1&limit=5", "/zstack/v1/zones", "/zones"):
+            h = signed(key, "GET", "/v1/zones", date, sign_path=wrong)
+            assert error(client.get(prefix + "/zones", params={"q": "name=z1", "limit": "5"},
+                                    headers=h))["code"] == "ID.1000"
+
+
+def test_access_key_on_an_async_api_and_a_path_with_uuid(client, key, admin):
+    date = "Thu, 26 Nov 2026 18:00:00 Etc/UTC"
+    r = client.post("/v1/zones", json={"params": {"name": "by-key"}}, headers=signed(key, "POST", "/v1/zones", date))
+    assert r.status_code == 202, r.text
+    zone = admin.wait(r.json()["location"]).json()["inventory"]
+    path = f"/v1/zones/{zone['uuid']}"
+    r = client.get("/zstack" + path, headers=signed(key, "GET", path, date))
+    assert r.status_code == 200 and r.json()["inventories"][0]["name"] == "by-key"
+    r = client.get("/zstack" + path, headers=signed(key, "PUT", path, date))  # method is signed
+    assert error(r)["code"] == "ID.1000"
+
+
+def test_bad_signature_unknown_key_and_disabled_shapes(client, key):
+    date = "Thu, 26 Nov 2026 18:00:00 Etc/UTC"
+    good = signed(key, "GET", "/v1/zones", date)
+    for auth in (good["Authorization"][:-4] + "AAA=", f"ZStack {key[0]}:{'A' * 28}",
+                 good["Authorization"].replace(key[0], "UnknownKeyId00000000"),
+                 good["Authorization"].replace(key[0], "bad'key;--")):
+        r = client.get("/zstack/v1/zones", headers={"Authorization": auth, "Date": date})
+        assert error(r)["code"] == "ID.1000", auth
+    # a signature made with another date than the one sent
+    h = signed(key, "GET", "/v1/zones", "Thu, 26 Nov 2026 18:00:01 Etc/UTC")
+    h["Date"] = date
+    assert error(client.get("/zstack/v1/zones", headers=h))["code"] == "ID.1000"
+
+
+@pytest.mark.parametrize("date, ok", [
+    ("Thu, 26 Nov 2026 18:14:59 Etc/UTC", True), ("Thu, 26 Nov 2026 17:45:01 Etc/UTC", True),
+    ("Thu, 26 Nov 2026 18:16:00 Etc/UTC", False), ("Thu, 26 Nov 2026 17:44:00 Etc/UTC", False),
+    ("Thu, 26 Nov 2026 18:00:00 Asia/Shanghai", False),   # 8 hours off
+    ("Thu, 26 Nov 2025 18:00:00 Etc/UTC", False),
+])
+def test_date_skew(client, key, date, ok):
+    r = client.get("/zstack/v1/zones", headers=signed(key, "GET", "/v1/zones", date))
+    if ok:
+        assert r.status_code == 200, r.text
+    else:
+        err = error(r)
+        assert err["code"] == "ID.1000" and "15 minutes" in err["details"]
+
+
+@pytest.mark.parametrize("date", ["", "yesterday", "2026-11-26T18:00:00Z", "Thu, 26 Nov 2026 18:00:00",
+                                  "Thu, 26 Nov 2026 18:00:00 Mars/Base", "Thu, 31 Nov 2026 18:00:00 GMT",
+                                  "Thu, 26 Nov 2026 18:00:00 GMT+99:00"])
+def test_malformed_date_is_400(client, key, date):
+    h = signed(key, "GET", "/v1/zones", date or "x")
+    if date:
+        h["Date"] = date
+    else:
+        del h["Date"]
+    r = client.get("/zstack/v1/zones", headers=h)
+    assert r.status_code == 400, r.text
+
+
+# ---- permissions --------------------------------------------------------------------------------
+
+def test_normal_account_calling_admin_only_apis_is_id_1002(client, admin):
+    admin.ok("CreateAccount", name="alice", password=ApiClient.hash("pw"))
+    alice = ApiClient(client)
+    alice.login("alice", "pw")
+    for name, params in (("CreateZone", {"name": "z"}), ("CreateAccount", {"name": "bob", "password": "x"})):
+        err = alice.fail(name, "ID.1002", **params)
+        assert "admin" in err["details"]
+    assert admin.query("QueryZone") == []
+    assert [a["name"] for a in admin.query("QueryAccount", sort="name")] == ["admin", "alice"]
+
+
+def test_normal_account_access_key_is_that_account(client, admin, clock):
+    admin.ok("CreateAccount", name="alice", password=ApiClient.hash("pw"))
+    alice = ApiClient(client)
+    alice.login("alice", "pw")
+    inv = alice.ok("CreateAccessKey")["inventory"]
+    key = (inv["AccessKeyID"], inv["AccessKeySecret"])
+    date = "Thu, 26 Nov 2026 18:00:00 GMT"
+    r = client.get("/zstack/v1/accounts", headers=signed(key, "GET", "/v1/accounts", date))
+    assert [a["name"] for a in r.json()["inventories"]] == ["alice"]
+    r = client.post("/zstack/v1/zones", json={"params": {"name": "z"}}, headers=signed(key, "POST", "/v1/zones", date))
+    assert error(r)["code"] == "ID.1002"
