@@ -91,9 +91,10 @@ register(QueryResource(
             **DATES},
     relations={
         "zone": Relation("zone", lambda p, z: z.uuid == p.zone_uuid),
-        "cluster": Relation("cluster", lambda p, c: exists(select(PrimaryStorageClusterRef.cluster_uuid).where(
-            PrimaryStorageClusterRef.primary_storage_uuid == p.uuid,
-            PrimaryStorageClusterRef.cluster_uuid == c.uuid))),
+        # the ref subquery names only the inner alias, so it correlates with the relation's own EXISTS
+        "cluster": Relation("cluster", lambda p, c: p.uuid.in_(
+            select(PrimaryStorageClusterRef.primary_storage_uuid).where(
+                PrimaryStorageClusterRef.cluster_uuid == c.uuid))),
     },
     output_fields=("systemUsedCapacity", "mons", "pools", "rootVolumePoolName", "dataVolumePoolName",
                    "imageCachePoolName")))
@@ -145,8 +146,8 @@ register(QueryResource(
             "attachedZoneUuids": through_refs(BackupStorageZoneRef, "backup_storage_uuid", "zone_uuid"),
             **DATES},
     relations={
-        "zone": Relation("zone", lambda b, z: exists(select(BackupStorageZoneRef.zone_uuid).where(
-            BackupStorageZoneRef.backup_storage_uuid == b.uuid, BackupStorageZoneRef.zone_uuid == z.uuid))),
+        "zone": Relation("zone", lambda b, z: b.uuid.in_(
+            select(BackupStorageZoneRef.backup_storage_uuid).where(BackupStorageZoneRef.zone_uuid == z.uuid))),
     },
     output_fields=("mons",)))
 

@@ -60,17 +60,6 @@ def connect_storage(system_tags) -> StorageFacts:
     return StorageFacts(CONNECTED, _positive(system_tags, TOTAL_TAG, STORAGE_TOTAL))
 
 
-def install_path(bs: BackupStorage, image_uuid: str, media_type: str = "RootVolumeTemplate") -> str:
-    """Where the simulated backup-storage agent puts an image, in the style of its type."""
-    if bs.type == "Ceph":
-        return f"ceph://{bs.pool_name}/{image_uuid}"
-    if bs.type == "ImageStoreBackupStorage":
-        return f"zstore://{image_uuid}/{image_uuid}"
-    folder = {"RootVolumeTemplate": "rootVolumeTemplates", "DataVolumeTemplate": "dataVolumeTemplates",
-              "ISO": "iso"}.get(media_type, "rootVolumeTemplates")
-    return f"{bs.url.rstrip('/')}/{folder}/acct-admin/{image_uuid}/{image_uuid}.template"
-
-
 # ---- SetSimulatorResourceStatus ---------------------------------------------------------------
 
 SIMULATED = ((Host, "host"), (PrimaryStorage, "primaryStorage"), (BackupStorage, "backupStorage"))
