@@ -1,4 +1,5 @@
-"""The zslite command line: serve, demo, db upgrade (API commands come from the registry: cli/api.py)."""
+"""The zslite command line: serve, demo, db upgrade; login, logout, candidates, change-image (cli/friendly.py);
+`zslite api <Name>` for every registry API (cli/api.py)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,17 @@ def db_upgrade(revision: str = typer.Argument("heads")):
     database = Database(settings.db_url)
     upgrade(database.engine, revision)
     typer.echo(f"database at revision {revision}")
+
+
+def _register_client_commands() -> None:
+    """login, logout, candidates, change-image, and `api <Name>` for every registry API."""
+    from zslite.cli import api as api_cli, friendly
+
+    friendly.register(app)
+    app.add_typer(api_cli.build(), name="api")
+
+
+_register_client_commands()
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ import httpx
 from zslite.apispec import all_apis, api as spec_by_name
 from zslite.apispec.spec import ApiSpec
 from zslite.sdk import core
-from zslite.sdk.errors import ResourceNotFound, SdkError
+from zslite.sdk.errors import PollingTimeout, ResourceNotFound, SdkError
 from zslite.sdk.models import InventoryList, SessionInventory, convert, to_model
 from zslite.sdk.resources import Resource, resource_classes
 
@@ -115,7 +115,7 @@ class Job:
         """(done, result): one look at the job; raises if it failed."""
         outcome = core.run_sync(self.client._http_client(), core.poll_flow(self.location, self.client.options,
                                                                              timeout=0))
-        if isinstance(outcome.error, core.PollingTimeout):
+        if isinstance(outcome.error, PollingTimeout):
             return False, None
         return True, self.client._finish(self.spec, outcome, True)
 
@@ -132,7 +132,7 @@ class AsyncJob(Job):
     async def poll(self) -> tuple[bool, Any]:
         outcome = await core.run_async(self.client._http_client(), core.poll_flow(
             self.location, self.client.options, timeout=0))
-        if isinstance(outcome.error, core.PollingTimeout):
+        if isinstance(outcome.error, PollingTimeout):
             return False, None
         return True, self.client._finish(self.spec, outcome, True)
 
@@ -191,10 +191,21 @@ class Client(_BaseClient):
         spec = spec_by_name(api_name)
         if self._needs_login(spec):
             self.login()
-        outcome = self._run(self._request(spec, params, api_id), wait, timeout)
+        request = self._request(spec, params, api_id)
+        request.headers.pop("X-JSON-Schema", None)
+        outcome = self._run(request, wait, timeout)
         if outcome.error is not None:
             raise outcome.error
         return outcome.body if outcome.body is not None else {"location": outcome.location}
+
+    def poll_job(self, location: str) -> dict | None:
+        """One look at a job: None while it runs, its reply body once done; raises if it failed."""
+        outcome = core.run_sync(self._http_client(), core.poll_flow(location, self.options, timeout=0))
+        if isinstance(outcome.error, PollingTimeout):
+            return None
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.body
 
     def close(self) -> None:
         try:
