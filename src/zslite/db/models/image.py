@@ -11,7 +11,10 @@ from zslite.db.types import Big, Bool, Str, Timestamp, Uuid32
 
 class Image(UuidMixin, DatesMixin, Base):
     __tablename__ = "images"
-    __table_args__ = (Index(None, "name", "uuid"), TABLE_ARGS)
+    __table_args__ = (Index(None, "name", "uuid"),
+                      # the candidate rules 1-5 as an index prefix (migration 0002)
+                      Index("ix_images_candidate_rules", "architecture", "media_type", "state", "status", "system"),
+                      TABLE_ARGS)
     name: Mapped[str] = mapped_column(Str(255))
     description: Mapped[str | None] = mapped_column(Str(2048), nullable=True)
     state: Mapped[str] = mapped_column(Str(32))
@@ -32,7 +35,9 @@ class Image(UuidMixin, DatesMixin, Base):
 
 class ImageBackupStorageRef(Base):
     __tablename__ = "image_backup_storage_refs"
-    __table_args__ = (UniqueConstraint("image_uuid", "backup_storage_uuid"), Index(None, "backup_storage_uuid"),
+    __table_args__ = (UniqueConstraint("image_uuid", "backup_storage_uuid"),
+                      # rule 7 driven from the storage side: refs of a backup storage by status (migration 0002)
+                      Index("ix_image_refs_bs_status_image", "backup_storage_uuid", "status", "image_uuid"),
                       TABLE_ARGS)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     image_uuid: Mapped[str] = mapped_column(Uuid32(), ForeignKey("images.uuid"))

@@ -1,0 +1,160 @@
+"""GetImageCandidatesForVmToChange and ChangeVmImage (SPEC §4, §5)."""
+
+from __future__ import annotations
+
+import orjson
+from sqlalchemy import delete, select, update
+
+from zslite import faults
+from zslite.db.models import (AccountResourceRef, BackupStorage, Host, Image, ImageBackupStorageRef, Tag,
+                              VmInstance, Volume)
+from zslite.errors import InvalidArgument, OperationError, PermissionDenied, not_found
+from zslite.policy.visibility import owned_filter
+from zslite.rules import candidates as rules
+from zslite.services.common import owner_of
+from zslite.services.context import Ctx
+from zslite.wire import inventories as inv
+
+
+def get_image_candidates(ctx: Ctx, p) -> dict:
+    scope = rules.load_scope(ctx.db, ctx.caller, p.vmInstanceUuid)
+    answer = rules.candidates(ctx.db, ctx.caller, scope, limit=p.limit, start=p.start,
+                              with_total=p.replyWithCount)
+    body: dict = {"inventories": [inv.image(i, answer.refs[i.uuid]) for i in answer.images]}
+    if answer.total is not None:
+        body["total"] = answer.total
+    if p.explain:
+        body["excluded"] = rules.explain(ctx.db, ctx.caller, scope)
+    return body
+
+
+# ---- ChangeVmImage ---------------------------------------------------------------------------------
+
+def _refusal_details(vm_uuid: str, image_uuid: str, reasons: list[dict]) -> str:
+    parts = []
+    for r in reasons:
+        text = f"{r['code']}: {r['message']}"
+        if r.get("backupStorages"):
+            text += " [" + "; ".join(f"backup storage[uuid:{b['uuid']}] {','.join(b['codes'])}"
+                                     for b in r["backupStorages"]) + "]"
+        parts.append(text)
+    return (f"instance[uuid:{vm_uuid}] cannot be changed image to image[uuid:{image_uuid}]: "
+            + " | ".join(parts))
+
+
+def _host_ok(host: Host | None) -> bool:
+    return host is not None and host.state == "Enabled" and host.status == "Connected"
+
+
+def _install_path(ps, volume_uuid: str, account_uuid: str) -> str:
+    if ps.type == "Ceph":
+        pool = None
+        try:
+            for entry in orjson.loads(ps.pools or "[]"):
+                if isinstance(entry, dict) and entry.get("type") in ("Root", "root"):
+                    pool = entry.get("poolName")
+                elif isinstance(entry, str) and pool is None:
+                    pool = entry
+        except orjson.JSONDecodeError:
+            pool = None
+        return f"ceph://{pool or 'pri-v-r-' + ps.uuid}/{volume_uuid}"
+    return f"{ps.url.rstrip('/')}/rootVolumes/acct-{account_uuid}/vol-{volume_uuid}/{volume_uuid}.qcow2"
+
+
+def _check(ctx: Ctx, p):
+    """Every check of SPEC §5, in order, before anything changes. Locks V (and I, shared)."""
+    scope = rules.load_scope(ctx.db, ctx.caller, p.vmInstanceUuid, for_update=True)
+    vm = scope.vm
+    if not ctx.caller.is_admin and owner_of(ctx, vm.uuid) != ctx.caller.account_uuid:
+        raise PermissionDenied(f"account[uuid:{ctx.caller.account_uuid}] does not own vm[uuid:{vm.uuid}];"
+                               " only its owner or admin may change its image")
+    if vm.type != "UserVm":
+        raise InvalidArgument(f"vm[uuid:{vm.uuid}] is a {vm.type}; only a UserVm may change its image")
+    if vm.state != "Stopped":
+        raise InvalidArgument(f"do not change vm image when it's not stopped: vm[uuid:{vm.uuid}] is {vm.state}")
+    if scope.root is None or scope.ps is None:
+        raise InvalidArgument(f"vm[uuid:{vm.uuid}] has no root volume on a primary storage")
+    ps = scope.ps
+    if ps.state != "Enabled" or ps.status != "Connected":
+        raise InvalidArgument(f"primary storage[uuid:{ps.uuid}] of the root volume is {ps.state} and {ps.status};"
+                              " it must be Enabled and Connected")
+    host_uuid = None
+    if ps.type == "LocalStorage":
+        host_uuid = vm.last_host_uuid or scope.root.host_uuid
+        if not _host_ok(ctx.db.get(Host, host_uuid) if host_uuid else None):
+            raise InvalidArgument(f"the last host[uuid:{host_uuid}] of vm[uuid:{vm.uuid}] must be Enabled and"
+                                  " Connected to change an image on local storage")
+    else:
+        some = ctx.db.scalar(select(Host.uuid).where(Host.cluster_uuid == vm.cluster_uuid, Host.state == "Enabled",
+                                                     Host.status == "Connected").limit(1))
+        if some is None:
+            raise InvalidArgument(f"no Enabled and Connected host in cluster[uuid:{vm.cluster_uuid}] of"
+                                  f" vm[uuid:{vm.uuid}]")
+    # the image: invisible is unknown; lock it (shared) and its refs and storage so that a concurrent
+    # disable waits until this change has committed
+    vis = owned_filter(ctx.caller, Image.uuid)
+    stmt = select(Image).where(Image.uuid == p.imageUuid)
+    if vis is not None:
+        stmt = stmt.where(vis)
+    image = ctx.db.scalar(stmt.with_for_update(read=True))
+    if image is None:
+        raise not_found("imageUuid", p.imageUuid)
+    ctx.db.execute(select(ImageBackupStorageRef.id, BackupStorage.uuid)
+                   .join(BackupStorage, BackupStorage.uuid == ImageBackupStorageRef.backup_storage_uuid)
+                   .where(ImageBackupStorageRef.image_uuid == image.uuid).with_for_update(read=True)).all()
+    if not rules.is_candidate(ctx.db, ctx.caller, scope, image.uuid):
+        reasons = rules.explain(ctx.db, ctx.caller, scope, only_uuid=image.uuid)
+        found = reasons[0]["reasons"] if reasons else []
+        raise InvalidArgument(_refusal_details(vm.uuid, image.uuid, found), opaque={"reasons": found})
+    if ps.available_capacity < image.size:
+        raise OperationError(f"primary storage[uuid:{ps.uuid}] has {ps.available_capacity} bytes available;"
+                             f" the new root volume needs {image.size}")
+    return scope, image, host_uuid
+
+
+def _move_capacity(ctx: Ctx, ps_uuid: str, take: int, give: int) -> None:
+    """Reserve the new volume's size and return the old one's, as one compare-and-set."""
+    from zslite.db.models import PrimaryStorage
+    done = ctx.db.execute(update(PrimaryStorage)
+                          .where(PrimaryStorage.uuid == ps_uuid, PrimaryStorage.available_capacity >= take)
+                          .values(available_capacity=PrimaryStorage.available_capacity - take + give))
+    if done.rowcount != 1:
+        raise OperationError(f"primary storage[uuid:{ps_uuid}] has not {take} bytes available")
+
+
+def change_vm_image(ctx: Ctx, p):
+    spec = ctx.settings.fault_injection
+    scope, image, host_uuid = _check(ctx, p)
+    vm, old, ps = scope.vm, scope.root, scope.ps
+    now = ctx.now()
+    owner = owner_of(ctx, vm.uuid) or ctx.caller.account_uuid
+    new = Volume(uuid=ctx.new_uuid(), name=f"ROOT-for-{vm.name}", description=None, primary_storage_uuid=ps.uuid,
+                 vm_instance_uuid=vm.uuid, root_image_uuid=image.uuid,
+                 install_path=None, type="Root", format=image.format, size=image.size,
+                 actual_size=image.actual_size, device_id=0, state="Enabled", status="Ready", is_shareable=False,
+                 host_uuid=host_uuid if ps.type == "LocalStorage" else None, create_date=now, last_op_date=now)
+    new.install_path = _install_path(ps, new.uuid, owner)
+    ctx.db.add(new)
+    ctx.db.add(AccountResourceRef(resource_uuid=new.uuid, resource_type="VolumeVO", account_uuid=owner,
+                                  create_date=now))
+    ctx.db.flush()
+    faults.hit(spec, "ChangeVmImage.after_new_volume")
+    _move_capacity(ctx, ps.uuid, image.size, old.size)
+    faults.hit(spec, "ChangeVmImage.after_capacity")
+    done = ctx.db.execute(update(VmInstance).where(VmInstance.uuid == vm.uuid, VmInstance.state == "Stopped",
+                                                   VmInstance.root_volume_uuid == old.uuid)
+                          .values(image_uuid=image.uuid, root_volume_uuid=new.uuid, platform=image.platform,
+                                  guest_os_type=image.guest_os_type, architecture=image.architecture,
+                                  last_op_date=now))
+    if done.rowcount != 1:
+        raise OperationError(f"vm[uuid:{vm.uuid}] changed while its image was being changed; try again")
+    faults.hit(spec, "ChangeVmImage.after_vm_update")
+    ctx.db.execute(delete(Tag).where(Tag.resource_uuid == old.uuid))
+    ctx.db.execute(delete(AccountResourceRef).where(AccountResourceRef.resource_uuid == old.uuid))
+    ctx.db.execute(delete(Volume).where(Volume.uuid == old.uuid))
+    faults.hit(spec, "ChangeVmImage.after_old_volume_expunged")
+    ctx.db.refresh(vm)
+    volumes = list(ctx.db.scalars(select(Volume).where(Volume.vm_instance_uuid == vm.uuid)
+                                  .order_by(Volume.device_id, Volume.uuid)))
+    faults.hit(spec, "ChangeVmImage.before_commit")
+    return inv.vm_instance(vm, volumes)
