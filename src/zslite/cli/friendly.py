@@ -28,7 +28,7 @@ def login(url: UrlOpt = None,
         http = session.http_client_factory() if session.http_client_factory else None
         from zslite.sdk.client import Client
         with Client(resolved, context_path=context_path, http_client=http) as zs:
-            inv = zs.login(account, password)
+            inv = zs.login(account, password, keep=True)
         path = session.save(resolved, inv.uuid, account, context_path)
         body = {"inventory": inv.to_dict()}
         if fmt is Format.table:

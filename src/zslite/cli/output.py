@@ -17,7 +17,9 @@ from typing import Annotated, Any
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_CONNECTION = 0, 2, 3, 4
 PREFERRED = ("name", "uuid", "state", "status", "type", "mediaType", "platform", "format", "architecture",
@@ -45,7 +47,7 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
     return Console(file=stream, width=None if tty else 200, soft_wrap=not tty, highlight=False,
-                   force_terminal=None if tty else False)
+                   force_terminal=None if tty else False, markup=False)
 
 
 def strip_schema(body: Any) -> Any:
@@ -85,7 +87,7 @@ def list_table(rows: list[dict], columns: list[str] | None = None, title: str | 
     for col in columns:
         table.add_column((headers or {}).get(col, col), overflow="fold")
     for row in rows:
-        table.add_row(*(cell(row.get(c)) for c in columns))
+        table.add_row(*(Text(cell(row.get(c))) for c in columns))
     return table
 
 
@@ -96,7 +98,7 @@ def kv_table(data: dict, title: str | None = None) -> Table:
     for key, value in data.items():
         if isinstance(value, list) and value and isinstance(value[0], dict):
             value = f"[{len(value)}]"
-        table.add_row(key, cell(value))
+        table.add_row(Text(str(key)), Text(cell(value)))
     return table
 
 
@@ -132,7 +134,7 @@ def emit(body: Any, fmt: Format, *, table: Callable[[Console, Any], None] | None
 def fail(message: str, code: int, fmt: Format = Format.table, error: dict | None = None) -> None:
     if fmt in (Format.json, Format.yaml) and error is not None:
         emit({"error": error}, fmt)
-    console(stderr=True).print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    console(stderr=True).print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 

@@ -151,8 +151,10 @@ class Client(_BaseClient):
     def _run(self, request: core.HttpRequest, wait: bool = True, timeout: float | None = None) -> core.Outcome:
         return core.run_sync(self._http_client(), core.call_flow(request, self.options, wait=wait, timeout=timeout))
 
-    def login(self, account: str | None = None, password: str | None = None) -> SessionInventory:
-        """Log in (sha512 of the password on the wire); the session is used from now on."""
+    def login(self, account: str | None = None, password: str | None = None, *,
+              keep: bool = False) -> SessionInventory:
+        """Log in (sha512 of the password on the wire); the session is used from now on and ended by
+        close(), unless keep=True (the CLI saves it for later commands)."""
         account, password = account or self._account, password or self._password
         if account is None or password is None:
             raise SdkError("login needs an account and a password")
@@ -161,7 +163,7 @@ class Client(_BaseClient):
             raise outcome.error
         inv = to_model(outcome.body["inventory"], "SessionInventory")
         self.credentials.session_id = inv.uuid
-        self._owns_session = True
+        self._owns_session = not keep
         return inv
 
     def logout(self) -> None:
