@@ -10,8 +10,8 @@ from sqlalchemy import delete, select
 from zslite.db.models import BackupStorage, BackupStorageZoneRef, ImageBackupStorageRef, Zone
 from zslite.errors import InvalidArgument, OperationError
 from zslite.policy.visibility import admin_only_filter, public_filter
-from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, forget_resource, get_visible,
-                                    set_state)
+from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, flush_or_conflict,
+                                    forget_resource, get_visible, set_state)
 from zslite.services.context import Ctx
 from zslite.simulator import agents, ceph
 from zslite.wire import inventories as inv
@@ -53,7 +53,7 @@ def _add(ctx: Ctx, p, kind: str, url: str, **extra):
     ctx.db.add(bs)
     add_owner(ctx, bs.uuid, RESOURCE_TYPE)
     add_tags(ctx, bs.uuid, RESOURCE_TYPE, p.systemTags, p.userTags)
-    ctx.db.flush()
+    flush_or_conflict(ctx, OperationError(f"a resource with uuid[{uuid}] already exists"))
     return inv.backup_storage(bs, ())
 
 
@@ -110,7 +110,8 @@ def attach_backup_storage_to_zone(ctx: Ctx, p):
     if ctx.db.get(BackupStorageZoneRef, (bs.uuid, zone.uuid)) is not None:
         raise OperationError(f"backup storage[uuid:{bs.uuid}] has been attached to zone[uuid:{zone.uuid}]")
     ctx.db.add(BackupStorageZoneRef(backup_storage_uuid=bs.uuid, zone_uuid=zone.uuid))
-    ctx.db.flush()
+    flush_or_conflict(ctx, OperationError(f"backup storage[uuid:{bs.uuid}] has been attached to zone"
+                                          f"[uuid:{zone.uuid}]"))
     return inventory_of(ctx, bs)
 
 

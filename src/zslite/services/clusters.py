@@ -7,8 +7,8 @@ from sqlalchemy import delete
 from zslite.db.models import Cluster, Host, PrimaryStorageClusterRef, VmInstance, Zone
 from zslite.errors import OperationError
 from zslite.policy.visibility import public_filter
-from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, forget_resource, get_visible,
-                                    set_state)
+from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, flush_or_conflict,
+                                    forget_resource, get_visible, set_state)
 from zslite.services.context import Ctx
 from zslite.wire import inventories as inv
 
@@ -29,7 +29,7 @@ def create_cluster(ctx: Ctx, p):
     ctx.db.add(cluster)
     add_owner(ctx, cluster.uuid, RESOURCE_TYPE)
     add_tags(ctx, cluster.uuid, RESOURCE_TYPE, p.systemTags, p.userTags)
-    ctx.db.flush()
+    flush_or_conflict(ctx, OperationError(f"a resource with uuid[{cluster.uuid}] already exists"))
     return inv.cluster(cluster)
 
 

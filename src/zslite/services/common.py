@@ -106,3 +106,13 @@ def expire_loaded(ctx: Ctx, model, uuid: str) -> None:
     row = ctx.db.identity_map.get(ctx.db.identity_key(model, uuid))
     if row is not None:
         ctx.db.expire(row)
+
+
+def flush_or_conflict(ctx: Ctx, conflict) -> None:
+    """Flush; a unique or primary key that a concurrent request took first becomes `conflict` (a ZStackError),
+    not an internal error. The caller's transaction is rolled back by the job runner."""
+    from sqlalchemy.exc import IntegrityError
+    try:
+        ctx.db.flush()
+    except IntegrityError:
+        raise conflict from None

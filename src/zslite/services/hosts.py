@@ -8,8 +8,8 @@ from sqlalchemy import case, select, update
 from zslite.db.models import Cluster, Host, VmInstance, Volume
 from zslite.errors import InvalidArgument, OperationError, not_found
 from zslite.policy.visibility import admin_only_filter, public_filter
-from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, expire_loaded, forget_resource,
-                                    get_visible, set_state)
+from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, expire_loaded, flush_or_conflict,
+                                    forget_resource, get_visible, set_state)
 from zslite.services.context import Ctx
 from zslite.simulator import agents
 from zslite.wire import inventories as inv
@@ -53,7 +53,8 @@ def add_kvm_host(ctx: Ctx, p):
     ctx.db.add(host)
     add_owner(ctx, host.uuid, RESOURCE_TYPE)
     add_tags(ctx, host.uuid, RESOURCE_TYPE, p.systemTags, p.userTags)
-    ctx.db.flush()
+    flush_or_conflict(ctx, InvalidArgument(f"there has been a host having managementIp[{p.managementIp}] or uuid"
+                                           f"[{host.uuid}]"))
     return inv.host(host)
 
 
@@ -62,6 +63,7 @@ def update_host(ctx: Ctx, p):
     if p.managementIp is not None and p.managementIp != host.management_ip:
         _check_ip_free(ctx, p.managementIp, host.uuid)
         host.management_ip = p.managementIp
+        flush_or_conflict(ctx, InvalidArgument(f"there has been a host having managementIp[{p.managementIp}]"))
     if p.name is not None:
         host.name = p.name
     if p.description is not None:

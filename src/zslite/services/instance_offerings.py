@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from zslite.db.models import InstanceOffering
 from zslite.policy.visibility import public_filter
-from zslite.services.common import add_owner, add_tags, ensure_new_uuid, forget_resource, get_visible, set_state
+from zslite.errors import OperationError
+from zslite.services.common import (add_owner, add_tags, ensure_new_uuid, flush_or_conflict, forget_resource,
+                                    get_visible, set_state)
 from zslite.services.context import Ctx
 from zslite.wire import inventories as inv
 
@@ -25,7 +27,7 @@ def create_instance_offering(ctx: Ctx, p):
     ctx.db.add(offering)
     add_owner(ctx, offering.uuid, RESOURCE_TYPE)
     add_tags(ctx, offering.uuid, RESOURCE_TYPE, p.systemTags, p.userTags)
-    ctx.db.flush()
+    flush_or_conflict(ctx, OperationError(f"a resource with uuid[{offering.uuid}] already exists"))
     return inv.instance_offering(offering)
 
 

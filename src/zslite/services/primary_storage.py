@@ -14,8 +14,8 @@ from sqlalchemy import case, delete, select, update
 from zslite.db.models import Cluster, PrimaryStorage, PrimaryStorageClusterRef, VmInstance, Volume, Zone
 from zslite.errors import InvalidArgument, OperationError, not_found
 from zslite.policy.visibility import admin_only_filter, public_filter
-from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, expire_loaded, forget_resource,
-                                    get_visible, set_state)
+from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, expire_loaded, flush_or_conflict,
+                                    forget_resource, get_visible, set_state)
 from zslite.services.context import Ctx
 from zslite.simulator import agents, ceph
 from zslite.wire import inventories as inv
@@ -79,7 +79,7 @@ def _add(ctx: Ctx, p, kind: str, url: str, **extra) -> dict:
     ctx.db.add(ps)
     add_owner(ctx, ps.uuid, RESOURCE_TYPE)
     add_tags(ctx, ps.uuid, RESOURCE_TYPE, p.systemTags, p.userTags)
-    ctx.db.flush()
+    flush_or_conflict(ctx, OperationError(f"a resource with uuid[{uuid}] already exists"))
     return inv.primary_storage(ps, ())
 
 
@@ -155,7 +155,8 @@ def attach_primary_storage_to_cluster(ctx: Ctx, p):
     if _attached(ctx, ps.uuid, cluster.uuid):
         raise OperationError(f"primary storage[uuid:{ps.uuid}] has been attached to cluster[uuid:{cluster.uuid}]")
     ctx.db.add(PrimaryStorageClusterRef(primary_storage_uuid=ps.uuid, cluster_uuid=cluster.uuid))
-    ctx.db.flush()
+    flush_or_conflict(ctx, OperationError(f"primary storage[uuid:{ps.uuid}] has been attached to cluster"
+                                          f"[uuid:{cluster.uuid}]"))
     return inventory_of(ctx, ps)
 
 
