@@ -36,6 +36,7 @@ def make_engine(url: str, **kw) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA case_sensitive_like=ON")  # LIKE as on PostgreSQL and MariaDB (binary collation)
             if make_url(url).database not in (None, "", ":memory:"):
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")

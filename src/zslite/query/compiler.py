@@ -78,10 +78,11 @@ def apply_op(expr, op: str, values: list) -> ColumnElement[bool]:
         return expr >= v
     if op == "<=":
         return expr <= v
+    # one escape character everywhere (PostgreSQL and MariaDB default to it, SQLite has none): \% \_ \\
     if op == "~=":
-        return expr.like(v)
+        return expr.like(v, escape="\\")
     if op == "!~=":
-        return or_(not_(expr.like(v)), expr.is_(None))
+        return or_(not_(expr.like(v, escape="\\")), expr.is_(None))
     raise InvalidArgument(f"unknown operator [{op}]")
 
 
@@ -94,6 +95,8 @@ def _values(cond: Condition, field: str, py: type, tz: str) -> list:
         raws = [cond.value]
     if cond.op in ("~=", "!~=") and py is not str:
         raise InvalidArgument(f"operator [{cond.op}] needs a text field, field[{field}] is not")
+    if cond.op in ("~=", "!~=") and (len(cond.value) - len(cond.value.rstrip("\\"))) % 2:
+        raise InvalidArgument(f"invalid pattern[{cond.value}] of field[{field}]: it ends with a lone escape \\")
     return [convert(field, py, r, tz) for r in raws]
 
 
