@@ -193,3 +193,20 @@ def test_normal_account_sees_no_host_and_cannot_change_one(api, as_account, data
     assert [(x["name"], x["state"]) for x in api.query("QueryHost")] == [("host1", "Enabled")]
     with database.read() as s:
         assert s.scalar(select(func.count()).select_from(m.Host)) == 1
+
+
+def test_concurrent_adds_with_one_management_ip_make_one_host(api, database):
+    _, cluster = scene(api)
+    locations = []
+    for i in range(6):
+        method, path, body, _ = api.build("AddKVMHost", {"name": f"h{i}", "managementIp": "10.7.7.7",
+                                                         "clusterUuid": cluster["uuid"], "username": "root",
+                                                         "password": "pw"})
+        r = api.request(method, path, json=body)
+        assert r.status_code == 202
+        locations.append(r.json()["location"])
+    results = [api.wait(loc) for loc in locations]
+    assert sorted(r.status_code for r in results) == [200] + [503] * 5
+    assert {r.json()["error"]["code"] for r in results if r.status_code == 503} == {"SYS.1007"}
+    assert count(database, m.Host) == 1
+    assert count(database, m.AccountResourceRef, m.AccountResourceRef.resource_type == "HostVO") == 1

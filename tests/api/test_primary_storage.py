@@ -286,3 +286,31 @@ def test_normal_account_sees_no_primary_storage(api, as_account, database):
     alice.fail("DeletePrimaryStorage", "ID.1002", uuid=ps["uuid"])
     assert count(database, m.PrimaryStorage) == 1 and count(database, m.PrimaryStorageClusterRef) == 0
     assert api.query("QueryPrimaryStorage")[0]["state"] == "Enabled"
+
+
+def test_concurrent_reservations_never_oversubscribe(api, database, settings):
+    import threading
+
+    zone, _ = zone_and_cluster(api)
+    ps = add_nfs(api, zone, systemTags=["capacity::total::1000"])
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def reserve():
+        try:
+            with database.write() as s:
+                ps_svc.reserve_capacity(Ctx(db=s, caller=SYSTEM, settings=settings, clock=Clock(),
+                                            new_uuid=new_uuid), ps["uuid"], 150)
+            outcome = "ok"
+        except OperationError:
+            outcome = "full"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=reserve) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["full"] * 4 + ["ok"] * 6
+    assert api.query("QueryPrimaryStorage")[0]["availableCapacity"] == 100
