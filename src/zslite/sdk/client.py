@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from zslite.apispec import all_apis, api as spec_by_name
+from zslite.apispec import api as spec_by_name
 from zslite.apispec.spec import ApiSpec
 from zslite.sdk import core
 from zslite.sdk.errors import PollingTimeout, ResourceNotFound, SdkError
@@ -261,10 +261,9 @@ class AsyncClient(_BaseClient):
 
     async def _invoke(self, spec: ApiSpec, params: dict[str, Any], *, wait: bool = True,
                       timeout: float | None = None, api_id: str | None = None):
-        request_params = params
         if self._needs_login(spec):
             await self.login()
-        outcome = await self._run(self._request(spec, request_params, api_id), wait, timeout)
+        outcome = await self._run(self._request(spec, params, api_id), wait, timeout)
         return self._finish(spec, outcome, wait)
 
     async def _get_one(self, spec: ApiSpec, uuid: str):
@@ -292,7 +291,8 @@ class AsyncClient(_BaseClient):
 
 
 def families() -> list[str]:
+    """The API families a client exposes (client.<family>.<method>)."""
     return sorted(resource_classes())
 
 
-__all__ = ["AsyncClient", "AsyncJob", "Client", "Job", "families", "all_apis"]
+__all__ = ["AsyncClient", "AsyncJob", "Client", "Job", "families"]
