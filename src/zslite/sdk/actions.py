@@ -231,8 +231,10 @@ _cache: dict[str, type[AbstractAction]] = {}
 
 def action_classes() -> dict[str, type[AbstractAction]]:
     """Every registry API as an Action class, keyed by class name (built once per API)."""
+    out: dict[str, type[AbstractAction]] = {}
     for spec in all_apis():
         key = f"{spec.name}Action"
         if key not in _cache or _cache[key]._spec is not spec:
             _cache[key] = make_action(spec)
-    return dict(_cache)
+        out[key] = _cache[key]
+    return out
