@@ -18,6 +18,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from zslite import faults
+from zslite.db import retry
 from zslite.db.models import Job, ManagementNode
 from zslite.errors import BadRequest, InternalError, OperationError, ZStackError
 from zslite.jobs import webhooks
@@ -154,17 +155,29 @@ class JobRunner:
         tz = self.settings.timezone
         success = False
         try:
-            with self.database.write() as s:
-                ctx = Ctx(db=s, caller=caller, settings=self.settings, clock=self.clock, new_uuid=new_uuid,
-                          api_id=job_uuid, database=self.database)
-                result = spec.handler(ctx, params)
-                body = render(result, with_schema, tz)
-                # what is stored leaves out secrets (shown once: to the poller through spec.reveal, to the webhook)
-                stored = render(result, with_schema, tz, redacted=True)
-                if not self._finish(s, job_uuid, "Succeeded", stored):
-                    raise OperationError("the job was marked interrupted while it ran; its effect is discarded")
-                faults.hit(self.settings.fault_injection, "job.before_commit")
-                faults.hit(self.settings.fault_injection, f"job.before_commit.{spec.name}")
+            for attempt in range(retry.ATTEMPTS):
+                try:
+                    with self.database.write() as s:
+                        ctx = Ctx(db=s, caller=caller, settings=self.settings, clock=self.clock,
+                                  new_uuid=new_uuid, api_id=job_uuid, database=self.database)
+                        result = spec.handler(ctx, params)
+                        body = render(result, with_schema, tz)
+                        # what is stored leaves out secrets (shown once: to the poller through spec.reveal,
+                        # to the webhook)
+                        stored = render(result, with_schema, tz, redacted=True)
+                        if not self._finish(s, job_uuid, "Succeeded", stored):
+                            raise OperationError("the job was marked interrupted while it ran; its effect is"
+                                                 " discarded")
+                        faults.hit(self.settings.fault_injection, "job.before_commit")
+                        faults.hit(self.settings.fault_injection, f"job.before_commit.{spec.name}")
+                    break
+                except Exception as exc:
+                    # a deadlock or serialization failure: the transaction rolled back whole; run it again
+                    if retry.is_transient(exc) and attempt + 1 < retry.ATTEMPTS:
+                        log.info("job %s (%s) hit a transient conflict, retrying", job_uuid, spec.name)
+                        retry.backoff(attempt)
+                        continue
+                    raise
             success = True
         except ZStackError as err:
             body = dumps(error_body(err), tz)

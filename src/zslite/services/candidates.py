@@ -134,13 +134,15 @@ def change_vm_image(ctx: Ctx, p):
                  actual_size=image.actual_size, device_id=0, state="Enabled", status="Ready", is_shareable=False,
                  host_uuid=host_uuid if ps.type == "LocalStorage" else None, create_date=now, last_op_date=now)
     new.install_path = _install_path(ps, new.uuid, owner)
+    # capacity first: its exclusive row lock on P comes before the new volume's foreign-key check
+    # (a shared lock on P on MariaDB), so two changes on one storage queue instead of deadlocking
+    _move_capacity(ctx, ps.uuid, image.size, old.size)
+    faults.hit(spec, "ChangeVmImage.after_capacity")
     ctx.db.add(new)
     ctx.db.add(AccountResourceRef(resource_uuid=new.uuid, resource_type="VolumeVO", account_uuid=owner,
                                   create_date=now))
     ctx.db.flush()
     faults.hit(spec, "ChangeVmImage.after_new_volume")
-    _move_capacity(ctx, ps.uuid, image.size, old.size)
-    faults.hit(spec, "ChangeVmImage.after_capacity")
     done = ctx.db.execute(update(VmInstance).where(VmInstance.uuid == vm.uuid, VmInstance.state == "Stopped",
                                                    VmInstance.root_volume_uuid == old.uuid)
                           .values(image_uuid=image.uuid, root_volume_uuid=new.uuid, platform=image.platform,

@@ -1,0 +1,164 @@
+"""ChangeVmImage through a real server process: crash safety at every step, serialization with
+image disables and VM operations, and a concurrent mix that keeps every invariant."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import factories as f
+from tests.api.test_candidates import scene
+from tests.e2e.conftest import poll
+from zslite.db import models as m
+
+POINTS = ["ChangeVmImage.after_new_volume", "ChangeVmImage.after_capacity", "ChangeVmImage.after_vm_update",
+          "ChangeVmImage.after_old_volume_expunged", "ChangeVmImage.before_commit", "job.before_commit"]
+
+
+def prepare(database, n_vms=1, n_images=1):
+    with database.write() as s:
+        sc = scene(s)
+        vms = [sc.vm] + [f.vm(s, sc.cluster, sc.host, sc.ceph_ps) for _ in range(n_vms - 1)]
+        images = [f.image(s, name=f"img-{i}", size=(i + 2) * 1024**3, backup_storage_uuids=[sc.ceph_bs.uuid])
+                  for i in range(n_images)]
+        used = s.scalar(select(func.sum(m.Volume.size)).where(m.Volume.primary_storage_uuid == sc.ceph_ps.uuid))
+        s.get(m.PrimaryStorage, sc.ceph_ps.uuid).available_capacity = f.TIB - used
+        return sc, [v.uuid for v in vms], [i.uuid for i in images]
+
+
+def invariants(database, ps_uuid):
+    """Every VM has exactly one root volume (the one it points to), no orphan volume, capacity adds up."""
+    with database.read() as s:
+        vms = {v.uuid: v for v in s.scalars(select(m.VmInstance))}
+        volumes = list(s.scalars(select(m.Volume)))
+        for vm in vms.values():
+            roots = [v for v in volumes if v.vm_instance_uuid == vm.uuid and v.type == "Root"]
+            assert [r.uuid for r in roots] == [vm.root_volume_uuid], (vm.uuid, roots)
+            assert roots[0].root_image_uuid == vm.image_uuid
+        assert all(v.vm_instance_uuid in vms for v in volumes), "orphan volume"
+        owners = set(s.scalars(select(m.AccountResourceRef.resource_uuid)))
+        assert all(v.uuid in owners for v in volumes), "volume without owner"
+        ps = s.get(m.PrimaryStorage, ps_uuid)
+        used = sum(v.size for v in volumes if v.primary_storage_uuid == ps_uuid)
+        assert ps.available_capacity == ps.total_capacity - used
+        return vms
+
+
+def submit_change(client, headers, vm_uuid, image_uuid):
+    r = client.put(f"/zstack/v1/vm-instances/{vm_uuid}/actions",
+                   json={"changeVmImage": {"imageUuid": image_uuid}}, headers=headers)
+    assert r.status_code == 202, r.text
+    return r.json()["location"]
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_crash_at_each_step_leaves_one_root_volume(live, database, point):
+    server = live("crash-node", ZSLITE_FAULT_INJECTION=f"{point}=kill")
+    sc, [vm_uuid], [image_uuid] = prepare(database)
+    with database.read() as s:
+        old_root = s.get(m.VmInstance, vm_uuid).root_volume_uuid
+    with server.client() as c:
+        location = submit_change(c, server.login(c), vm_uuid, image_uuid)
+    assert server.proc.wait(20) == 137  # died at the fault point
+    server.start(ZSLITE_FAULT_INJECTION="")  # same node name: its running jobs were interrupted
+    with server.client() as c:
+        r = poll(c, location)
+        assert r.status_code == 503, r.text
+        assert r.json()["error"]["code"] == "SYS.1006" and "interrupted" in r.json()["error"]["description"]
+    vms = invariants(database, sc.ceph_ps.uuid)
+    assert vms[vm_uuid].root_volume_uuid == old_root and vms[vm_uuid].image_uuid != image_uuid
+    # and the change can then be made for real
+    with server.client() as c:
+        r = poll(c, submit_change(c, server.login(c), vm_uuid, image_uuid))
+        assert r.status_code == 200, r.text
+    vms = invariants(database, sc.ceph_ps.uuid)
+    assert vms[vm_uuid].image_uuid == image_uuid
+
+
+def test_image_disable_waits_for_a_running_change(live, database):
+    """A change holds its image: a disable submitted mid-change commits only after the change."""
+    server = live("lock-node", ZSLITE_FAULT_INJECTION="ChangeVmImage.after_capacity=sleep:2")
+    sc, [vm_uuid], [image_uuid] = prepare(database)
+    with server.client() as c:
+        h = server.login(c)
+        change_loc = submit_change(c, h, vm_uuid, image_uuid)
+        import time
+        time.sleep(0.8)  # the change is inside its transaction, sleeping
+        r = c.put(f"/zstack/v1/images/{image_uuid}/actions", json={"changeImageState": {"stateEvent": "disable"}},
+                  headers=h)
+        assert r.status_code == 202, r.text
+        disable_loc = r.json()["location"]
+        # had the disable not waited for the change, it would be done while the change still sleeps
+        assert poll(c, disable_loc).status_code == 200
+        assert c.get(httpx_path(change_loc)).status_code == 200, "the disable committed before the change"
+        assert poll(c, change_loc).json()["inventory"]["imageUuid"] == image_uuid
+        # the image is now disabled: a second change with it is refused as not a candidate
+        r = poll(c, submit_change(c, h, vm_uuid, image_uuid))
+        assert r.status_code == 503 and "DISABLED" in r.json()["error"]["details"]
+    invariants(database, sc.ceph_ps.uuid)
+
+
+def test_start_waits_for_a_running_change(live, database):
+    server = live("start-node", ZSLITE_FAULT_INJECTION="ChangeVmImage.after_vm_update=sleep:1.5")
+    sc, [vm_uuid], [image_uuid] = prepare(database)
+    with server.client() as c:
+        h = server.login(c)
+        change_loc = submit_change(c, h, vm_uuid, image_uuid)
+        import time
+        time.sleep(0.6)
+        r = c.put(f"/zstack/v1/vm-instances/{vm_uuid}/actions", json={"startVmInstance": {}}, headers=h)
+        start_loc = r.json()["location"]
+        assert poll(c, change_loc).status_code == 200
+        r = poll(c, start_loc)
+        assert r.status_code == 200 and r.json()["inventory"]["state"] == "Running"
+        assert r.json()["inventory"]["imageUuid"] == image_uuid
+    invariants(database, sc.ceph_ps.uuid)
+
+
+def httpx_path(location: str) -> str:
+    import httpx
+    return httpx.URL(location).path
+
+
+def test_concurrent_changes_stops_and_disables_keep_invariants(live, database):
+    server = live("mix-node")
+    sc, vm_uuids, image_uuids = prepare(database, n_vms=3, n_images=4)
+    results: list[tuple[str, int]] = []
+    lock = threading.Lock()
+
+    def worker(seed: int):
+        rnd = random.Random(seed)
+        with server.client() as c:
+            h = server.login(c)
+            for _ in range(12):
+                vm, img = rnd.choice(vm_uuids), rnd.choice(image_uuids)
+                op = rnd.choice(["change", "change", "change", "start", "stop", "disable", "enable"])
+                if op == "change":
+                    loc = submit_change(c, h, vm, img)
+                elif op in ("start", "stop"):
+                    loc = c.put(f"/zstack/v1/vm-instances/{vm}/actions", json={f"{op}VmInstance": {}},
+                                headers=h).json()["location"]
+                else:
+                    loc = c.put(f"/zstack/v1/images/{img}/actions",
+                                json={"changeImageState": {"stateEvent": op}}, headers=h).json()["location"]
+                r = poll(c, loc, timeout=60)
+                assert r.status_code in (200, 503), r.text
+                if r.status_code == 503:
+                    assert r.json()["error"]["code"] in ("SYS.1007", "SYS.1006"), r.text
+                with lock:
+                    results.append((op, r.status_code))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(180)
+    assert len(results) == 72
+    assert any(op == "change" and code == 200 for op, code in results)
+    vms = invariants(database, sc.ceph_ps.uuid)
+    with database.read() as s:
+        for vm in vms.values():
+            assert s.get(m.Image, vm.image_uuid) is not None
