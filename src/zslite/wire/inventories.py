@@ -53,9 +53,10 @@ def primary_storage(p: m.PrimaryStorage, cluster_uuids: Iterable[str] = ()) -> I
         "availablePhysicalCapacity": p.available_physical_capacity,
         "systemUsedCapacity": 0, "attachedClusterUuids": sorted(cluster_uuids), **_dates(p)}
     if p.type == "Ceph":
-        pools = [{**pool, "primaryStorageUuid": p.uuid} for pool in _json_list(p.pools)]
+        pools = [Inv("CephPrimaryStoragePool", {**pool, "primaryStorageUuid": p.uuid}) for pool in _json_list(p.pools)]
         by_type = {pool.get("type"): pool.get("poolName") for pool in pools}
-        fields.update({"fsid": p.fsid, "mons": [{**mon, "primaryStorageUuid": p.uuid} for mon in _json_list(p.mons)],
+        fields.update({"fsid": p.fsid, "mons": [Inv("CephPrimaryStorageMon", {**mon, "primaryStorageUuid": p.uuid})
+                                                 for mon in _json_list(p.mons)],
                        "pools": pools, "rootVolumePoolName": by_type.get("Root"),
                        "dataVolumePoolName": by_type.get("Data"), "imageCachePoolName": by_type.get("ImageCache")})
         return _inv("CephPrimaryStorage", fields)
@@ -73,7 +74,8 @@ def backup_storage(b: m.BackupStorage, zone_uuids: Iterable[str] = ()) -> Inv:
         "availableCapacity": b.available_capacity, "attachedZoneUuids": sorted(zone_uuids), **_dates(b)}
     if b.type == "Ceph":
         fields.update({"fsid": b.fsid, "poolName": b.pool_name,
-                       "mons": [{**mon, "backupStorageUuid": b.uuid} for mon in _json_list(b.mons)]})
+                       "mons": [Inv("CephBackupStorageMon", {**mon, "backupStorageUuid": b.uuid})
+                                for mon in _json_list(b.mons)]})
     else:
         fields.update({"hostname": b.hostname, "username": b.username, "sshPort": b.ssh_port})
     return _inv(BS_CLASS.get(b.type, "BackupStorage"), fields)
