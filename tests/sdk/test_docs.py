@@ -1,4 +1,4 @@
-"""docs/sdk-cli.md: every python and console example runs against `zslite serve --demo`."""
+"""README.md: every python and console example runs against `zslite serve --demo`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from tests.sdk.live import free_port, live_server
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "sdk-cli.md"
+DOC = Path(__file__).resolve().parents[2] / "README.md"
 BLOCK = re.compile(r"```(python|console)\n(.*?)```", re.S)
 
 
@@ -46,7 +46,7 @@ def test_examples_run(demo_url, tmp_path, monkeypatch):
         out = io.StringIO()
         try:
             with contextlib.redirect_stdout(out):
-                exec(compile(localize(source, port), f"sdk-cli.md[python {number}]", "exec"), {})
+                exec(compile(localize(source, port), f"README.md[python {number}]", "exec"), {})
         finally:
             zslite.sdk.configure()
         assert out.getvalue().strip(), f"python example {number} printed nothing"
