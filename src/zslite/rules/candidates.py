@@ -9,7 +9,8 @@ neither candidates nor ever mentioned. Rule 7 (a usable backup-storage ref) expl
 backup storage.
 
 A call costs a fixed number of queries whatever the catalog size: the VM scope (1), the candidate
-images (1), their refs (1), and the total (1, with replyWithCount). Explain adds three.
+images (1), and the total (1, with replyWithCount); the service adds their refs (1). Explain adds
+three.
 """
 
 from __future__ import annotations
@@ -162,18 +163,11 @@ def candidate_filter(scope: VmScope, caller: Caller) -> ColumnElement[bool]:
     return and_(*conds)
 
 
-@dataclass
-class Answer:
-    images: list[Image]
-    refs: dict[str, list[ImageBackupStorageRef]]
-    total: int | None = None
-    excluded: list[dict] | None = None
-
-
 def candidates(db, caller: Caller, scope: VmScope, *, limit: int | None = None, start: int = 0,
-               with_total: bool = False) -> Answer:
+               with_total: bool = False) -> tuple[list[Image], int | None]:
+    """The page of candidate images in SPEC order, and the total when asked (one query each)."""
     if scope.root is None:
-        return Answer([], {}, 0 if with_total else None)
+        return [], (0 if with_total else None)
     where = candidate_filter(scope, caller)
     stmt = select(Image).where(where).order_by(Image.name, Image.uuid)
     if start:
@@ -181,25 +175,14 @@ def candidates(db, caller: Caller, scope: VmScope, *, limit: int | None = None, 
     if limit is not None:
         stmt = stmt.limit(limit)
     images = list(db.scalars(stmt))
-    refs = refs_of(db, [i.uuid for i in images])
     total = db.scalar(select(func.count()).select_from(Image).where(where)) if with_total else None
-    return Answer(images, refs, total)
+    return images, total
 
 
 def is_candidate(db, caller: Caller, scope: VmScope, image_uuid: str) -> bool:
     if scope.root is None:
         return False
     return db.scalar(select(Image.uuid).where(Image.uuid == image_uuid, candidate_filter(scope, caller))) is not None
-
-
-def refs_of(db, image_uuids: list[str]) -> dict[str, list[ImageBackupStorageRef]]:
-    out: dict[str, list[ImageBackupStorageRef]] = {u: [] for u in image_uuids}
-    if image_uuids:
-        stmt = (select(ImageBackupStorageRef).where(ImageBackupStorageRef.image_uuid.in_(image_uuids))
-                .order_by(ImageBackupStorageRef.image_uuid, ImageBackupStorageRef.id))
-        for ref in db.scalars(stmt):
-            out[ref.image_uuid].append(ref)
-    return out
 
 
 # ---- explanations --------------------------------------------------------------------------------

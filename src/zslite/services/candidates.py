@@ -6,23 +6,22 @@ import orjson
 from sqlalchemy import delete, select, update
 
 from zslite import faults
-from zslite.db.models import (AccountResourceRef, BackupStorage, Host, Image, ImageBackupStorageRef, Tag,
-                              VmInstance, Volume)
-from zslite.errors import InvalidArgument, OperationError, PermissionDenied, not_found
+from zslite.db.models import AccountResourceRef, BackupStorage, Host, Image, ImageBackupStorageRef, VmInstance, Volume
+from zslite.errors import InvalidArgument, OperationError, not_found
 from zslite.policy.visibility import owned_filter
 from zslite.rules import candidates as rules
-from zslite.services.common import owner_of
+from zslite.services import images, primary_storage, vms
+from zslite.services.common import forget_resource, owner_of, require_owner
 from zslite.services.context import Ctx
-from zslite.wire import inventories as inv
 
 
 def get_image_candidates(ctx: Ctx, p) -> dict:
     scope = rules.load_scope(ctx.db, ctx.caller, p.vmInstanceUuid)
-    answer = rules.candidates(ctx.db, ctx.caller, scope, limit=p.limit, start=p.start,
-                              with_total=p.replyWithCount)
-    body: dict = {"inventories": [inv.image(i, answer.refs[i.uuid]) for i in answer.images]}
-    if answer.total is not None:
-        body["total"] = answer.total
+    found, total = rules.candidates(ctx.db, ctx.caller, scope, limit=p.limit, start=p.start,
+                                    with_total=p.replyWithCount)
+    body: dict = {"inventories": images.load(ctx.db, found)}
+    if total is not None:
+        body["total"] = total
     if p.explain:
         body["excluded"] = rules.explain(ctx.db, ctx.caller, scope)
     return body
@@ -65,9 +64,7 @@ def _check(ctx: Ctx, p):
     """Every check of SPEC §5, in order, before anything changes. Locks V (and I, shared)."""
     scope = rules.load_scope(ctx.db, ctx.caller, p.vmInstanceUuid, for_update=True)
     vm = scope.vm
-    if not ctx.caller.is_admin and owner_of(ctx, vm.uuid) != ctx.caller.account_uuid:
-        raise PermissionDenied(f"account[uuid:{ctx.caller.account_uuid}] does not own vm[uuid:{vm.uuid}];"
-                               " only its owner or admin may change its image")
+    require_owner(ctx, vm.uuid, "vm instance")
     if vm.type != "UserVm":
         raise InvalidArgument(f"vm[uuid:{vm.uuid}] is a {vm.type}; only a UserVm may change its image")
     if vm.state != "Stopped":
@@ -112,16 +109,6 @@ def _check(ctx: Ctx, p):
     return scope, image, host_uuid
 
 
-def _move_capacity(ctx: Ctx, ps_uuid: str, take: int, give: int) -> None:
-    """Reserve the new volume's size and return the old one's, as one compare-and-set."""
-    from zslite.db.models import PrimaryStorage
-    done = ctx.db.execute(update(PrimaryStorage)
-                          .where(PrimaryStorage.uuid == ps_uuid, PrimaryStorage.available_capacity >= take)
-                          .values(available_capacity=PrimaryStorage.available_capacity - take + give))
-    if done.rowcount != 1:
-        raise OperationError(f"primary storage[uuid:{ps_uuid}] has not {take} bytes available")
-
-
 def change_vm_image(ctx: Ctx, p):
     spec = ctx.settings.fault_injection
     scope, image, host_uuid = _check(ctx, p)
@@ -136,7 +123,8 @@ def change_vm_image(ctx: Ctx, p):
     new.install_path = _install_path(ps, new.uuid, owner)
     # capacity first: its exclusive row lock on P comes before the new volume's foreign-key check
     # (a shared lock on P on MariaDB), so two changes on one storage queue instead of deadlocking
-    _move_capacity(ctx, ps.uuid, image.size, old.size)
+    primary_storage.reserve_capacity(ctx, ps.uuid, image.size)
+    primary_storage.release_capacity(ctx, ps.uuid, old.size)
     faults.hit(spec, "ChangeVmImage.after_capacity")
     ctx.db.add(new)
     ctx.db.add(AccountResourceRef(resource_uuid=new.uuid, resource_type="VolumeVO", account_uuid=owner,
@@ -151,12 +139,9 @@ def change_vm_image(ctx: Ctx, p):
     if done.rowcount != 1:
         raise OperationError(f"vm[uuid:{vm.uuid}] changed while its image was being changed; try again")
     faults.hit(spec, "ChangeVmImage.after_vm_update")
-    ctx.db.execute(delete(Tag).where(Tag.resource_uuid == old.uuid))
-    ctx.db.execute(delete(AccountResourceRef).where(AccountResourceRef.resource_uuid == old.uuid))
+    forget_resource(ctx, old.uuid)
     ctx.db.execute(delete(Volume).where(Volume.uuid == old.uuid))
     faults.hit(spec, "ChangeVmImage.after_old_volume_expunged")
     ctx.db.refresh(vm)
-    volumes = list(ctx.db.scalars(select(Volume).where(Volume.vm_instance_uuid == vm.uuid)
-                                  .order_by(Volume.device_id, Volume.uuid)))
     faults.hit(spec, "ChangeVmImage.before_commit")
-    return inv.vm_instance(vm, volumes)
+    return vms.inventory_of(ctx, vm)
