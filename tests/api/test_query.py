@@ -218,3 +218,21 @@ def test_query_replies_carry_the_schema_map(api, zones):
     assert body["schema"] == {"inventories[0]": "org.zstack.header.zone.ZoneInventory",
                               "inventories[1]": "org.zstack.header.zone.ZoneInventory"}
     assert api.ok("QueryZone", q=["name=none"])["schema"] == {}
+
+
+def test_relations_do_not_reach_what_the_caller_may_not_see(api, as_account, database):
+    """A normal account cannot probe hosts through its own VM's relation, nor others' images."""
+    from tests import factories as f
+    alice = as_account("alice")
+    with database.write() as s:
+        zone = f.zone(s)
+        cluster = f.cluster(s, zone.uuid)
+        host = f.host(s, cluster, name="secret-host")
+        ps = f.primary_storage(s, zone.uuid, cluster_uuids=[cluster.uuid])
+        private = f.image(s, name="admin-private")
+        vm = f.vm(s, cluster, host, ps, image=private, account_uuid=alice.account_uuid)
+    assert [v["uuid"] for v in api.query("QueryVmInstance", "host.name=secret-host")] == [vm.uuid]
+    assert alice.query("QueryVmInstance", "host.name=secret-host") == []
+    assert [v["uuid"] for v in alice.query("QueryVmInstance", "zone.uuid=" + zone.uuid)] == [vm.uuid]
+    assert alice.query("QueryVmInstance", "image.name=admin-private") == []
+    assert [v["uuid"] for v in api.query("QueryVmInstance", "image.name=admin-private")] == [vm.uuid]

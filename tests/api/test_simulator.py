@@ -25,7 +25,12 @@ def test_set_status_of_host_primary_and_backup_storage(api):
         got = api.ok("SetSimulatorResourceStatus", uuid=uuid, status="Disconnected",
                      headers={"X-JSON-Schema": "true"})
         assert got["inventory"]["uuid"] == uuid and got["inventory"]["status"] == "Disconnected"
-        assert got["schema"] == {"inventory": zclass}
+        assert got["schema"]["inventory"] == zclass
+        if query == "QueryBackupStorage":  # one entry per nested object: the Ceph monitor too
+            assert got["schema"]["inventory.mons[0]"] == \
+                "org.zstack.storage.ceph.backup.CephBackupStorageMonInventory"
+        else:
+            assert got["schema"] == {"inventory": zclass}
         assert [x["uuid"] for x in api.query(query, "status=Disconnected")] == [uuid]
         assert api.ok("SetSimulatorResourceStatus", uuid=uuid, status="Connecting")["inventory"]["status"] == \
             "Connecting"

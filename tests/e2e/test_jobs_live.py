@@ -184,8 +184,6 @@ def test_result_expiry_and_sigterm(live, database):
         assert s.get(ManagementNode, "node-expiry") is None  # the clean shutdown removed the node
 
 
-@pytest.mark.xfail(strict=True, reason="cli/main.py serve lets uvicorn re-raise SIGTERM after its graceful "
-                                       "shutdown, so the process ends with 143 instead of 0 (cli is not ours)")
 def test_sigterm_exit_code_is_zero(live):
     server = live("node-term")
     assert server.signal(signal.SIGTERM) == 0

@@ -34,6 +34,9 @@ def serve(host: str = typer.Option("0.0.0.0", help="address to listen on"),
     config = uvicorn.Config(application, host=host, port=port, log_level="warning", access_log=False,
                             lifespan="on", timeout_graceful_shutdown=10)
     server = uvicorn.Server(config)
+    # uvicorn stops cleanly on SIGTERM/SIGINT, then re-raises the signal; a clean stop exits 0
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
     server.run()  # uvicorn handles SIGINT/SIGTERM: stops accepting, finishes requests, runs shutdown
 
 

@@ -101,7 +101,9 @@ def _values(cond: Condition, field: str, py: type, tz: str) -> list:
 
 
 def compile_condition(res: QueryResource, alias, cond: Condition, path: list[str] | None = None,
-                      tz: str = "UTC") -> ColumnElement[bool]:
+                      tz: str = "UTC", caller=None) -> ColumnElement[bool]:
+    """A condition on res (as alias). Through a relation, the target's visibility for caller applies
+    too: a condition cannot reach what the caller may not see."""
     parts = path if path is not None else cond.field.split(".")
     head = parts[0]
     if len(parts) == 1:
@@ -124,8 +126,9 @@ def compile_condition(res: QueryResource, alias, cond: Condition, path: list[str
                               f" nor a relation (relations: {', '.join(sorted(res.relations)) or 'none'})")
     target = resources.get(rel.target)
     inner = aliased(target.model)
-    inner_cond = compile_condition(target, inner, cond, parts[1:], tz)
-    return exists().where(rel.join(alias, inner), inner_cond)
+    inner_cond = compile_condition(target, inner, cond, parts[1:], tz, caller)
+    vis = target.visibility(caller, inner) if caller is not None else None
+    return exists().where(rel.join(alias, inner), inner_cond, *([vis] if vis is not None else []))
 
 
 def sort_column(res: QueryResource, alias, field: str):

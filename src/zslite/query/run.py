@@ -19,7 +19,7 @@ def build_select(ctx: Ctx, res, conditions: list[Condition]):
     if vis is not None:
         stmt = stmt.where(vis)
     for cond in conditions:
-        stmt = stmt.where(compile_condition(res, model, cond, tz=ctx.settings.timezone))
+        stmt = stmt.where(compile_condition(res, model, cond, tz=ctx.settings.timezone, caller=ctx.caller))
     return stmt
 
 
