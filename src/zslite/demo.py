@@ -19,9 +19,20 @@ from typing import Any
 from sqlalchemy import select
 
 from zslite.apispec import api as spec_of
-from zslite.db.models import (BackupStorageZoneRef, Image, ImageBackupStorageRef, PrimaryStorageClusterRef, Session,
-                              VmInstance)
-from zslite.db.models import BackupStorage, Cluster, Host, InstanceOffering, PrimaryStorage, Zone
+from zslite.db.models import (
+    BackupStorage,
+    BackupStorageZoneRef,
+    Cluster,
+    Host,
+    Image,
+    ImageBackupStorageRef,
+    InstanceOffering,
+    PrimaryStorage,
+    PrimaryStorageClusterRef,
+    Session,
+    VmInstance,
+    Zone,
+)
 from zslite.ids import new_uuid
 from zslite.security import sha512_hex
 from zslite.services.common import add_owner

@@ -35,8 +35,8 @@ def count(database, model, *where) -> int:
 
 
 def counts(database) -> dict[str, int]:
+
     from zslite.db.base import Base
-    from sqlalchemy import text
     out = {}
     with database.read() as s:
         for table in Base.metadata.sorted_tables:

@@ -325,7 +325,7 @@ def test_query_visibility(api, database, as_account):
     admins = add(api, sc.bs, name="admins")
     alice.ok("ShareResource", resourceUuids=[to_bob["uuid"]], accountUuids=[bob.account_uuid])
     alice.ok("ShareResource", resourceUuids=[public["uuid"]], toPublic=True)
-    names = lambda c: sorted(i["name"] for i in c.query("QueryImage"))  # noqa: E731
+    names = lambda c: sorted(i["name"] for i in c.query("QueryImage"))
     assert names(alice) == ["mine", "public", "to-bob"]
     assert names(bob) == ["public", "to-bob"]
     assert names(carol) == ["public"]

@@ -112,7 +112,7 @@ def test_tags_are_visible_when_their_resource_is(api, database, as_account):
     for rtype, uuid in (("ZoneVO", sc.zone), ("ClusterVO", sc.cluster), ("HostVO", sc.host),
                         ("BackupStorageVO", sc.bs), ("ImageVO", alices), ("ImageVO", shared)):
         api.ok("CreateSystemTag", resourceType=rtype, resourceUuid=uuid, tag=f"t::{uuid}")
-    seen = lambda c: {t["resourceUuid"] for t in c.query("QuerySystemTag")}  # noqa: E731
+    seen = lambda c: {t["resourceUuid"] for t in c.query("QuerySystemTag")}
     assert seen(api) == {sc.zone, sc.cluster, sc.host, sc.bs, alices, shared}
     assert seen(alice) == {sc.zone, sc.cluster, alices, shared}
     assert seen(bob) == {sc.zone, sc.cluster, shared}

@@ -325,12 +325,11 @@ def test_compare_and_set_loses_a_race_cleanly(api, database, settings):
         vm = f.vm(s, s.get(m.Cluster, sc.cluster), s.get(m.Host, sc.host), s.get(m.PrimaryStorage, sc.ps),
                   s.get(m.Image, img), state="Stopped")
         u = vm.uuid
-    with pytest.raises(OperationError, match="changed state concurrently"):
-        with database.write() as s:
-            ctx = Ctx(db=s, caller=SYSTEM, settings=settings, clock=Clock(), new_uuid=f.uid)
-            stale = s.get(m.VmInstance, u)
-            s.execute(m.VmInstance.__table__.update().where(m.VmInstance.uuid == u).values(state="Running"))
-            vms.transition(ctx, stale, "start")
+    with pytest.raises(OperationError, match="changed state concurrently"), database.write() as s:
+        ctx = Ctx(db=s, caller=SYSTEM, settings=settings, clock=Clock(), new_uuid=f.uid)
+        stale = s.get(m.VmInstance, u)
+        s.execute(m.VmInstance.__table__.update().where(m.VmInstance.uuid == u).values(state="Running"))
+        vms.transition(ctx, stale, "start")
     assert row(database, m.VmInstance, u).state == "Stopped"
 
 
@@ -373,7 +372,7 @@ def test_query_relations(api, database):
     vm = create(api, img)
     other = basic(database)
     create(api, image(database, other.bs, name="Other"), name="vm2")
-    one = lambda *q: [v["uuid"] for v in api.query("QueryVmInstance", *q)]  # noqa: E731
+    one = lambda *q: [v["uuid"] for v in api.query("QueryVmInstance", *q)]
     assert one("zone.name=zone1", f"zone.uuid={sc.zone}") == [vm["uuid"]]
     assert one(f"cluster.uuid={sc.cluster}") == [vm["uuid"]]
     assert one(f"host.uuid={sc.host}", "host.state=Enabled") == [vm["uuid"]]

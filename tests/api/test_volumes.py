@@ -33,7 +33,7 @@ def test_query_volume_conditions_and_relations(api, database):
     sc = basic(database)
     vm, _ = vm_of(api, database, sc, name="alpha")
     vm_of(api, database, sc, name="beta")
-    uuids = lambda *q: [v["uuid"] for v in api.query("QueryVolume", *q)]  # noqa: E731
+    uuids = lambda *q: [v["uuid"] for v in api.query("QueryVolume", *q)]
     assert uuids("vmInstance.name=alpha") == [vm["rootVolumeUuid"]]
     assert uuids(f"vmInstanceUuid={vm['uuid']}", "type=Root") == [vm["rootVolumeUuid"]]
     assert len(uuids(f"primaryStorage.uuid={sc.ps}")) == 2

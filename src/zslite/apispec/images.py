@@ -6,7 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from zslite.apispec.params import CreateParams, DeleteParams, Description, Name, Params, Uuid, UuidParams
+from zslite.apispec.params import (
+    CreateParams,
+    DeleteParams,
+    Description,
+    Name,
+    Params,
+    Uuid,
+    UuidParams,
+)
 from zslite.apispec.spec import ApiSpec, query_api
 from zslite.db.models import Image, ImageBackupStorageRef
 from zslite.policy.visibility import public_filter

@@ -6,7 +6,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from zslite.apispec.params import CreateParams, DeleteParams, Description, Name, Uuid, UuidParams
+from zslite.apispec.params import (
+    CreateParams,
+    DeleteParams,
+    Description,
+    Name,
+    Uuid,
+    UuidParams,
+)
 from zslite.apispec.spec import ApiSpec, query_api
 from zslite.db.models import VmInstance, Volume
 from zslite.query.resources import QueryResource, Relation, register

@@ -21,8 +21,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from zslite.db.models import (BackupStorage, BackupStorageZoneRef, Cluster, Host, Image, ImageBackupStorageRef,
-                              PrimaryStorage, PrimaryStorageClusterRef)
+from zslite.db.models import (
+    BackupStorage,
+    BackupStorageZoneRef,
+    Cluster,
+    Host,
+    Image,
+    ImageBackupStorageRef,
+    PrimaryStorage,
+    PrimaryStorageClusterRef,
+)
 from zslite.errors import OperationError
 from zslite.rules.compat import feed_problems
 

@@ -9,8 +9,15 @@ from sqlalchemy import delete, select, update
 from zslite.db.models import BackupStorage, Image, ImageBackupStorageRef
 from zslite.errors import InvalidArgument, OperationError, PermissionDenied, not_found
 from zslite.policy.visibility import owned_filter
-from zslite.services.common import add_owner, add_tags, ensure_new_uuid, forget_resource, get_visible, \
-    require_owner, set_state
+from zslite.services.common import (
+    add_owner,
+    add_tags,
+    ensure_new_uuid,
+    forget_resource,
+    get_visible,
+    require_owner,
+    set_state,
+)
 from zslite.services.context import Ctx
 from zslite.simulator import images as agent
 from zslite.wire import inventories as inv

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import and_, or_, select
 
-from zslite.db.models import (BackupStorage, Cluster, Host, Image, InstanceOffering, PrimaryStorage, Tag, VmInstance,
-                              Volume, Zone)
+from zslite.db.models import (
+    BackupStorage,
+    Cluster,
+    Host,
+    Image,
+    InstanceOffering,
+    PrimaryStorage,
+    Tag,
+    VmInstance,
+    Volume,
+    Zone,
+)
 from zslite.errors import InvalidArgument, not_found
 from zslite.policy.visibility import owned_filter
 from zslite.services.common import require_owner

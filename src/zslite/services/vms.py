@@ -11,14 +11,29 @@ from collections import defaultdict
 
 from sqlalchemy import delete, select, update
 
-from zslite.db.models import Cluster, Host, Image, InstanceOffering, PrimaryStorage, VmInstance, Volume, Zone
+from zslite.db.models import (
+    Cluster,
+    Host,
+    Image,
+    InstanceOffering,
+    PrimaryStorage,
+    VmInstance,
+    Volume,
+    Zone,
+)
 from zslite.errors import InvalidArgument, OperationError, not_found
 from zslite.policy.visibility import owned_filter
 from zslite.rules import placement
 from zslite.rules.states import next_state
 from zslite.services import hosts, images, volumes
-from zslite.services.common import add_owner, add_tags, ensure_new_uuid, forget_resource, get_visible, \
-    require_owner
+from zslite.services.common import (
+    add_owner,
+    add_tags,
+    ensure_new_uuid,
+    forget_resource,
+    get_visible,
+    require_owner,
+)
 from zslite.services.context import Ctx
 from zslite.wire import inventories as inv
 
