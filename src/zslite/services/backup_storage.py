@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from zslite.db.models import BackupStorage, BackupStorageZoneRef, ImageBackupStorageRef, Zone
 from zslite.errors import InvalidArgument, OperationError
 from zslite.policy.visibility import admin_only_filter, public_filter
-from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, flush_or_conflict,
+from zslite.services.common import (grouped_by, add_owner, add_tags, count_rows, ensure_new_uuid, flush_or_conflict,
                                     forget_resource, get_visible, set_state)
 from zslite.services.context import Ctx
 from zslite.simulator import agents, ceph
@@ -22,13 +21,8 @@ IMAGE_STORE, SFTP, CEPH = "ImageStoreBackupStorage", "SftpBackupStorage", "Ceph"
 
 def zone_refs(db, bs_uuids) -> dict[str, list[str]]:
     """backup storage uuid → attached zone uuids, in one query."""
-    out: dict[str, list[str]] = defaultdict(list)
-    if bs_uuids:
-        for bs_uuid, zone_uuid in db.execute(
-                select(BackupStorageZoneRef.backup_storage_uuid, BackupStorageZoneRef.zone_uuid)
-                .where(BackupStorageZoneRef.backup_storage_uuid.in_(list(bs_uuids)))):
-            out[bs_uuid].append(zone_uuid)
-    return out
+    ref = BackupStorageZoneRef
+    return grouped_by(db, ref.backup_storage_uuid, bs_uuids, ref.zone_uuid)
 
 
 def load(db, rows) -> list:

@@ -116,3 +116,18 @@ def flush_or_conflict(ctx: Ctx, conflict) -> None:
         ctx.db.flush()
     except IntegrityError:
         raise conflict from None
+
+
+def grouped_by(db, key_col, keys, what=None, order_by=()) -> dict:
+    """In ONE query: the rows (or the `what` column) whose key_col is in keys, grouped by key.
+    The inventory loaders use it so that loading N resources costs the same as loading one."""
+    from collections import defaultdict
+
+    out: dict = defaultdict(list)
+    keys = list(dict.fromkeys(keys))
+    if keys:
+        target = what if what is not None else key_col.class_
+        stmt = select(key_col, target).where(key_col.in_(keys)).order_by(*order_by)
+        for key, value in db.execute(stmt):
+            out[key].append(value)
+    return out

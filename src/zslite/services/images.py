@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 
 from sqlalchemy import delete, select, update
 
@@ -10,6 +9,7 @@ from zslite.db.models import BackupStorage, Image, ImageBackupStorageRef
 from zslite.errors import InvalidArgument, OperationError, PermissionDenied, not_found
 from zslite.policy.visibility import owned_filter
 from zslite.services.common import (
+    grouped_by,
     add_owner,
     add_tags,
     ensure_new_uuid,
@@ -30,13 +30,8 @@ FORMAT_BY_SUFFIX = {".qcow2": "qcow2", ".img": "raw", ".raw": "raw", ".iso": "is
 
 def refs_by_image(db, image_uuids) -> dict[str, list[ImageBackupStorageRef]]:
     """All refs of these images in ONE query, in a stable order."""
-    out: dict[str, list[ImageBackupStorageRef]] = defaultdict(list)
-    uuids = list(dict.fromkeys(image_uuids))
-    if uuids:
-        for ref in db.scalars(select(ImageBackupStorageRef).where(ImageBackupStorageRef.image_uuid.in_(uuids))
-                              .order_by(ImageBackupStorageRef.image_uuid, ImageBackupStorageRef.id)):
-            out[ref.image_uuid].append(ref)
-    return out
+    ref = ImageBackupStorageRef
+    return grouped_by(db, ref.image_uuid, image_uuids, order_by=(ref.image_uuid, ref.id))
 
 
 def load(db, rows) -> list:

@@ -7,14 +7,13 @@ release_capacity, both single compare-and-set UPDATEs (no lost updates between c
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
 from sqlalchemy import case, delete, select, update
 
 from zslite.db.models import Cluster, PrimaryStorage, PrimaryStorageClusterRef, VmInstance, Volume, Zone
 from zslite.errors import InvalidArgument, OperationError, not_found
 from zslite.policy.visibility import admin_only_filter, public_filter
-from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, expire_loaded, flush_or_conflict,
+from zslite.services.common import (grouped_by, add_owner, add_tags, count_rows, ensure_new_uuid, expire_loaded, flush_or_conflict,
                                     forget_resource, get_visible, set_state)
 from zslite.services.context import Ctx
 from zslite.simulator import agents, ceph
@@ -26,13 +25,8 @@ LOCAL, NFS, SMP, CEPH = "LocalStorage", "NFS", "SharedMountPoint", "Ceph"
 
 def cluster_refs(db, ps_uuids) -> dict[str, list[str]]:
     """primary storage uuid → attached cluster uuids, in one query."""
-    out: dict[str, list[str]] = defaultdict(list)
-    if ps_uuids:
-        for ps_uuid, cluster_uuid in db.execute(
-                select(PrimaryStorageClusterRef.primary_storage_uuid, PrimaryStorageClusterRef.cluster_uuid)
-                .where(PrimaryStorageClusterRef.primary_storage_uuid.in_(list(ps_uuids)))):
-            out[ps_uuid].append(cluster_uuid)
-    return out
+    ref = PrimaryStorageClusterRef
+    return grouped_by(db, ref.primary_storage_uuid, ps_uuids, ref.cluster_uuid)
 
 
 def load(db, rows) -> list:

@@ -7,7 +7,6 @@ on a host (Running); primary-storage capacity is held by its volumes until they 
 
 from __future__ import annotations
 
-from collections import defaultdict
 
 from sqlalchemy import delete, select, update
 
@@ -27,6 +26,7 @@ from zslite.rules import placement
 from zslite.rules.states import next_state
 from zslite.services import hosts, images, volumes
 from zslite.services.common import (
+    grouped_by,
     add_owner,
     add_tags,
     ensure_new_uuid,
@@ -49,13 +49,8 @@ def visibility(caller, model):
 
 def volumes_by_vm(db, vm_uuids) -> dict[str, list[Volume]]:
     """Every volume of these VMs in ONE query (root first, then by device id)."""
-    out: dict[str, list[Volume]] = defaultdict(list)
-    uuids = list(dict.fromkeys(vm_uuids))
-    if uuids:
-        for vol in db.scalars(select(Volume).where(Volume.vm_instance_uuid.in_(uuids))
-                              .order_by(Volume.vm_instance_uuid, Volume.device_id, Volume.uuid)):
-            out[vol.vm_instance_uuid].append(vol)
-    return out
+    return grouped_by(db, Volume.vm_instance_uuid, vm_uuids,
+                      order_by=(Volume.vm_instance_uuid, Volume.device_id, Volume.uuid))
 
 
 def load(db, rows) -> list:
