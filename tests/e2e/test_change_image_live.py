@@ -124,9 +124,11 @@ def httpx_path(location: str) -> str:
 
 
 def test_concurrent_changes_stops_and_disables_keep_invariants(live, database):
+    import time
+
     server = live("mix-node")
     sc, vm_uuids, image_uuids = prepare(database, n_vms=3, n_images=4)
-    results: list[tuple[str, int]] = []
+    history: list[tuple[str, str, float, float, int]] = []  # (op, image, submitted, done, status)
     lock = threading.Lock()
 
     def worker(seed: int):
@@ -136,6 +138,7 @@ def test_concurrent_changes_stops_and_disables_keep_invariants(live, database):
             for _ in range(12):
                 vm, img = rnd.choice(vm_uuids), rnd.choice(image_uuids)
                 op = rnd.choice(["change", "change", "change", "start", "stop", "disable", "enable"])
+                submitted = time.monotonic()
                 if op == "change":
                     loc = submit_change(c, h, vm, img)
                 elif op in ("start", "stop"):
@@ -149,16 +152,26 @@ def test_concurrent_changes_stops_and_disables_keep_invariants(live, database):
                 if r.status_code == 503:
                     assert r.json()["error"]["code"] in ("SYS.1007", "SYS.1006"), r.text
                 with lock:
-                    results.append((op, r.status_code))
+                    history.append((op, img, submitted, time.monotonic(), r.status_code))
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(180)
-    assert len(results) == 72
-    assert any(op == "change" and code == 200 for op, code in results)
+    assert len(history) == 72
+    assert any(op == "change" and code == 200 for op, _, _, _, code in history)
     vms = invariants(database, sc.ceph_ps.uuid)
     with database.read() as s:
         for vm in vms.values():
             assert s.get(m.Image, vm.image_uuid) is not None
+    # no change used an image known to be disabled: a change of image I that succeeded may not
+    # start after a disable of I had completed, unless an enable of I could have come in between
+    for op, img, submitted, done, code in history:
+        if op != "change" or code != 200:
+            continue
+        for d_op, d_img, d_sub, d_done, d_code in history:
+            if d_op == "disable" and d_img == img and d_code == 200 and d_done < submitted:
+                re_enabled = any(e_op == "enable" and e_img == img and e_code == 200 and e_sub < done
+                                 and e_done > d_sub for e_op, e_img, e_sub, e_done, e_code in history)
+                assert re_enabled, f"a change used image {img} after it was disabled"
