@@ -8,6 +8,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC"})
 _ZSTACK_RE = re.compile(r"^([A-Z][a-z]{2}) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) (AM|PM)$")
 
 
@@ -20,7 +21,9 @@ def format_date(value: datetime | None, tz: str = "UTC") -> str | None:
     """Render a naive-UTC datetime in the server's time zone."""
     if value is None:
         return None
-    local = value.replace(tzinfo=UTC).astimezone(zone(tz))
+    # stored values are naive UTC: in UTC (the default) there is nothing to convert, and the time-zone
+    # round trip was most of the cost of a date (bench/notes.md)
+    local = value if tz in _UTC_NAMES else value.replace(tzinfo=UTC).astimezone(zone(tz))
     hour = local.hour % 12 or 12
     ampm = "AM" if local.hour < 12 else "PM"
     return f"{MONTHS[local.month - 1]} {local.day}, {local.year} {hour}:{local.minute:02d}:{local.second:02d} {ampm}"
