@@ -1,0 +1,193 @@
+"""The Markdown summary (targets met or missed, with the measured ratios) and the PNG plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NOTES = Path(__file__).parent / "notes.md"
+P99_TARGET_DBS = ("sqlite", "postgresql")
+
+
+def _fmt(x: float, nd: int = 2) -> str:
+    return f"{x:.{nd}f}"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:g}M" if n >= 1_000_000 else (f"{n / 1e3:g}k" if n >= 1000 else str(n))
+
+
+def targets(res: dict) -> list[dict]:
+    """The four targets of issue 6 for one database, as ratios from the same run."""
+    rows = res["sizes"]
+    last = rows[-1]
+    out = []
+    ip = last["inprocess"]
+    ratio = ip["engine"]["p50"] / ip["engine_1k"]["p50"]
+    http_ratio = last["http"]["candidates"]["server_p50"] / last["http"]["candidates_1k"]["server_p50"]
+    small = _size(res["config"]["sizes"][0])
+    out.append({"target": f"{_size(last['size'])} vs {small} catalog, same 100-candidate answer (engine p50 ratio; "
+                          f"HTTP server-side p50 ratio {_fmt(http_ratio)})",
+                "measured": ratio, "limit": "≤ 1.3", "met": ratio <= 1.3})
+    at = min(rows, key=lambda r: abs(r["size"] - 100_000))
+    zr = at["inprocess"]["zstack"]["p50"] / at["inprocess"]["engine"]["p50"]
+    out.append({"target": f"faster than ZStack's plan at {_size(at['size'])} (ZStack p50 / engine p50)",
+                "measured": zr, "limit": "≥ 10", "met": zr >= 10})
+    p99 = last["http"]["candidates"]["server_p99"]
+    applies = res["backend"] in P99_TARGET_DBS
+    out.append({"target": f"server-side p99 at {_size(last['size'])} / 100 candidates, ms"
+                          + ("" if applies else " (no target on MariaDB)"),
+                "measured": p99, "limit": "≤ 10 ms", "met": (p99 <= 10) if applies else None})
+    if "throughput" in last:
+        t = last["throughput"]
+        tr = t["candidates_10"]["rps"] / t["http_floor"]["rps"]
+        out.append({"target": "throughput, 10 candidates / HTTP floor (GET zone)",
+                    "measured": tr, "limit": "≥ 0.6", "met": tr >= 0.6})
+    return out
+
+
+def _verdict(met) -> str:
+    return "n/a" if met is None else ("**met**" if met else "**missed**")
+
+
+def summary(run: dict) -> str:
+    m = run["machine"]
+    cfg = run["config"]
+    lines = [f"# zslite benchmark {run['stamp']}" + (" (quick)" if run["quick"] else ""), "",
+             f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, Python {m['python']},"
+             f" {m['platform']}. Noisy; every figure is the median of {cfg['rounds']} rounds"
+             f" ({cfg['rounds_load']} for load, jobs and queries), the 1k and the large catalog measured"
+             " in turn.", "",
+             f"Sizes run: {', '.join(_size(s) for s in cfg['sizes'])} images (2 refs each on average),"
+             f" {cfg['vms']} VMs, 10 zones, 50 backup storages. Whole run: {run['seconds'] / 60:.1f} min.", ""]
+    for backend, res in run["results"].items():
+        lines.append(f"- {backend}: {res['version']}; {res['seconds'] / 60:.1f} min")
+    lines += ["", "## Targets", "", "| database | target | measured | limit | verdict |", "|---|---|---|---|---|"]
+    for backend, res in run["results"].items():
+        for t in targets(res):
+            lines.append(f"| {backend} | {t['target']} | {_fmt(t['measured'])} | {t['limit']} | {_verdict(t['met'])} |")
+    lines += ["", "## Candidates: latency against catalog size (probe VM, exactly 100 candidates)", "",
+              "In-process: the rule engine (`get_image_candidates`: scope, rules, refs, inventories) on the"
+              " large catalog and, in the same rounds, on the 1k one; the floor: the engine's two SQL"
+              " statements (the scope, the candidates with their refs) run by the driver, rows fetched,"
+              " nothing else; ZStack: its plan (one DISTINCT join,"
+              " then the refs one query per image) on the same stack. HTTP: a live `zslite serve`, one"
+              " connection, server-side time from its access log and client-side time at the socket.", "",
+              "| database | images | refs | load s | engine p50 ms | engine 1k p50 | ratio | floor p50 |"
+              " ZStack p50 (answer) | ZStack / engine | HTTP server p50 / p99 | HTTP 1k server p50 |"
+              " client p50 / p99 |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for backend, res in run["results"].items():
+        for r in res["sizes"]:
+            ip, h = r["inprocess"], r["http"]
+            c, c1 = h["candidates"], h["candidates_1k"]
+            lines.append(
+                f"| {backend} | {_size(r['size'])} | {r['refs']} | {_fmt(r['load_seconds'], 1)} |"
+                f" {_fmt(ip['engine']['p50'])} | {_fmt(ip['engine_1k']['p50'])} |"
+                f" {_fmt(ip['engine']['p50'] / ip['engine_1k']['p50'])} | {_fmt(ip['floor']['p50'])} |"
+                f" {_fmt(ip['zstack']['p50'])} ({r['zstack_answer']}) |"
+                f" {_fmt(ip['zstack']['p50'] / ip['engine']['p50'], 1)} |"
+                f" {_fmt(c['server_p50'])} / {_fmt(c['server_p99'])} | {_fmt(c1['server_p50'])} |"
+                f" {_fmt(c['client_p50'])} / {_fmt(c['client_p99'])} |")
+    lines += ["", "## At the largest size", "",
+              "Throughput: 8 keep-alive connections from an asyncio load generator on the same 2 CPUs.", "",
+              "| database | GET zone (HTTP floor) req/s | 10 candidates req/s | ratio | 100 candidates req/s |"
+              " p99 under load (floor / 10 / 100) ms | ChangeVmImage jobs/s |",
+              "|---|---|---|---|---|---|---|"]
+    for backend, res in run["results"].items():
+        last = res["sizes"][-1]
+        t = last.get("throughput")
+        if not t:
+            continue
+        f, c10, c100 = t["http_floor"], t["candidates_10"], t["candidates_100"]
+        j = last["change_vm_image"]
+        lines.append(f"| {backend} | {f['rps']:.0f} | {c10['rps']:.0f} | {_fmt(c10['rps'] / f['rps'])} |"
+                     f" {c100['rps']:.0f} | {_fmt(f['client_p99'], 1)} / {_fmt(c10['client_p99'], 1)} /"
+                     f" {_fmt(c100['client_p99'], 1)} | {_fmt(j['jobs_per_s'], 1)}"
+                     f" ({j['failed']} failed) |")
+    lines += ["", "QueryImage (`limit=100`), one connection:", "",
+              "| database | condition | server p50 / p99 ms | client p50 ms |", "|---|---|---|---|"]
+    for backend, res in run["results"].items():
+        q = res["sizes"][-1].get("query_image", {})
+        for name, v in q.items():
+            lines.append(f"| {backend} | `{name}` | {_fmt(v['server_p50'])} / {_fmt(v['server_p99'])} |"
+                         f" {_fmt(v['client_p50'])} |")
+    lines += ["", "## EXPLAIN at the largest size", ""]
+    for backend, res in run["results"].items():
+        last = res["sizes"][-1]
+        for name, plan in last["explain"].items():
+            title = "the candidate query" if name == "candidates" else "ZStack's DISTINCT join"
+            lines += [f"### {backend}: {title} ({_size(last['size'])} images)", "", "```", plan, "```", ""]
+    if NOTES.exists():
+        lines += ["", NOTES.read_text().strip(), ""]
+    return "\n".join(lines) + "\n"
+
+
+def plot(run: dict, path: Path) -> Path | None:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    colors = {"sqlite": "tab:blue", "postgresql": "tab:green", "mariadb": "tab:orange"}
+    for backend, res in run["results"].items():
+        sizes = [r["size"] for r in res["sizes"]]
+        col = colors.get(backend)
+        axes[0].plot(sizes, [r["inprocess"]["engine"]["p50"] for r in res["sizes"]], "o-", color=col,
+                     label=f"{backend} engine")
+        axes[0].plot(sizes, [r["inprocess"]["zstack"]["p50"] for r in res["sizes"]], "x--", color=col,
+                     label=f"{backend} ZStack plan")
+        axes[0].plot(sizes, [r["inprocess"]["floor"]["p50"] for r in res["sizes"]], ":", color=col,
+                     label=f"{backend} driver floor")
+        axes[1].plot(sizes, [r["http"]["candidates"]["server_p50"] for r in res["sizes"]], "o-", color=col,
+                     label=f"{backend} p50")
+        axes[1].plot(sizes, [r["http"]["candidates"]["server_p99"] for r in res["sizes"]], "^--", color=col,
+                     label=f"{backend} p99")
+    axes[0].set_title("In-process, 100-candidate answer (p50)")
+    axes[1].set_title("HTTP server-side, 100-candidate answer")
+    axes[1].axhline(10, color="gray", lw=0.8, ls="--")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("images in the catalog")
+        ax.set_ylabel("ms")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle(f"zslite GetImageCandidatesForVmToChange, {run['stamp']} "
+                 f"({run['machine']['nproc']} CPUs, {run['machine']['memory_gib']} GiB)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write(run: dict, out_dir: Path) -> list[Path]:
+    md = out_dir / f"{run['stamp']}-summary.md"
+    md.write_text(summary(run))
+    paths = [md]
+    png = plot(run, out_dir / f"{run['stamp']}-latency.png")
+    if png is not None:
+        paths.append(png)
+    return paths
+
+
+def rebuild(stamp: str, out_dir: Path) -> list[Path]:
+    """Rewrite the summary and the plot of a run from its JSON files (after editing notes.md)."""
+    import json
+    results = {}
+    for path in sorted(out_dir.glob(f"{stamp}-*.json")):
+        res = json.loads(path.read_text())
+        results[res["backend"]] = res
+    order = {"sqlite": 0, "postgresql": 1, "mariadb": 2}
+    results = dict(sorted(results.items(), key=lambda kv: order.get(kv[0], 9)))
+    first = next(iter(results.values()))
+    run = {"stamp": stamp, "machine": first["machine"], "quick": first.get("quick", False),
+           "config": first["config"], "results": results,
+           "seconds": first.get("run_seconds") or sum(r["seconds"] for r in results.values())}
+    return write(run, out_dir)
+
+
+if __name__ == "__main__":
+    import sys
+    print(*rebuild(sys.argv[1], Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).parent / "results"))
