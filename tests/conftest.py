@@ -35,9 +35,17 @@ def selected_backends() -> list[str]:
     return chosen
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "one_backend: run on the first selected database only (tests of the "
+                                       "HTTP layer, whose databases other tests cover)")
+
+
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", selected_backends(), scope="session")
+        backends = selected_backends()
+        if metafunc.definition.get_closest_marker("one_backend"):
+            backends = backends[:1]
+        metafunc.parametrize("backend", backends, scope="session")
 
 
 class _Backends:
