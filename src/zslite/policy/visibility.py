@@ -9,7 +9,7 @@ Admin sees everything.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from zslite.db.models import AccountResourceRef, SharedResource
 from zslite.services.context import Caller
@@ -42,10 +42,3 @@ def admin_only_filter(caller: Caller, uuid_col) -> ColumnElement[bool] | None:
 
 def public_filter(caller: Caller, uuid_col) -> ColumnElement[bool] | None:
     return None
-
-
-def combine(*conds) -> ColumnElement[bool] | None:
-    conds = [c for c in conds if c is not None]
-    if not conds:
-        return None
-    return conds[0] if len(conds) == 1 else and_(*conds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from zslite.db.models import Tag
@@ -141,7 +141,3 @@ def sort_column(res: QueryResource, alias, field: str):
 
 def count_of(stmt):
     return select(func.count()).select_from(stmt.order_by(None).subquery())
-
-
-def all_of(conds: list) -> ColumnElement[bool] | None:
-    return and_(*conds) if conds else None

@@ -38,10 +38,6 @@ def add_tags(ctx: Ctx, resource_uuid: str, resource_type: str, system_tags, user
                            tag=tag, inherent=False, type=kind, create_date=now, last_op_date=now))
 
 
-def tags_of(ctx: Ctx, resource_uuid: str, kind: str = "System") -> list[str]:
-    return list(ctx.db.scalars(select(Tag.tag).where(Tag.resource_uuid == resource_uuid, Tag.kind == kind)))
-
-
 def tag_value(tags, prefix: str) -> str | None:
     """The value of the first tag "<prefix><value>" (e.g. prefix "ceph::fsid::")."""
     for tag in tags or ():

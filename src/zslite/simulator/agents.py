@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from zslite.db.models import BackupStorage, Host, PrimaryStorage
 from zslite.errors import InvalidArgument, not_found
+from zslite.services.common import tag_value
 from zslite.services.context import Ctx
 
 GIB = 1024**3
@@ -29,13 +30,12 @@ TOTAL_TAG = "capacity::total::"
 
 
 def _positive(tags, prefix: str, default: int) -> int:
-    for tag in tags or ():
-        if tag.startswith(prefix):
-            raw = tag[len(prefix):]
-            if not raw.isdigit() or int(raw) <= 0 or int(raw) >= 2**63:
-                raise InvalidArgument(f"invalid system tag[{tag}]: expected {prefix}<positive integer>")
-            return int(raw)
-    return default
+    raw = tag_value(tags, prefix)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) <= 0 or int(raw) >= 2**63:
+        raise InvalidArgument(f"invalid system tag[{prefix}{raw}]: expected {prefix}<positive integer>")
+    return int(raw)
 
 
 @dataclass(frozen=True)

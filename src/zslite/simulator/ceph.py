@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from zslite.errors import InvalidArgument
+from zslite.services.common import tag_value
 
 DEFAULT_SSH_PORT = 22
 DEFAULT_MON_PORT = 6789
@@ -93,10 +94,9 @@ def fsid_of(hostnames) -> str:
 
 def cluster_fsid(mons: list[MonUri], system_tags) -> str:
     """The fsid of a new Ceph storage: the ceph::fsid:: tag if given, else the monitors' fsid."""
-    for tag in system_tags or ():
-        if tag.startswith(FSID_TAG):
-            value = tag[len(FSID_TAG):]
-            if not value or len(value) > 64:
-                raise InvalidArgument(f"invalid system tag[{tag}]: the fsid must be 1 to 64 characters")
-            return value
-    return fsid_of(m.hostname for m in mons)
+    value = tag_value(system_tags, FSID_TAG)
+    if value is None:
+        return fsid_of(m.hostname for m in mons)
+    if not value or len(value) > 64:
+        raise InvalidArgument(f"invalid system tag[{FSID_TAG}{value}]: the fsid must be 1 to 64 characters")
+    return value
