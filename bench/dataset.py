@@ -41,7 +41,7 @@ from zslite.config import Settings
 from zslite.db.engine import Database
 from zslite.db.migrate import upgrade
 from zslite.server.app import prepare
-from zslite.services.context import ADMIN_ACCOUNT_UUID
+from zslite.context import ADMIN_ACCOUNT_UUID
 
 PG_ADMIN = os.environ.get("ZSLITE_BENCH_PG", os.environ.get("ZSLITE_TEST_PG",
                                                             "postgresql+psycopg://postgres@127.0.0.1:5432/test"))

@@ -10,13 +10,8 @@ from the request's arrival in the ASGI app to its last byte), the client-side on
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,9 +27,9 @@ from zslite.db.models import BackupStorage, BackupStorageZoneRef, Image, ImageBa
 from zslite.ids import new_uuid
 from zslite.rules import candidates as rules
 from zslite.rules.compat import CEPH, PS_ACCEPTS
-from zslite.security import sha512_hex
 from zslite.services import candidates as svc
-from zslite.services.context import SYSTEM, Ctx
+from zslite.context import SYSTEM, Ctx
+from zslite.testing import ServerProcess
 from zslite.wire import inventories as inv
 
 from bench.dataset import ADMIN_PASSWORD, SECRET, BenchDb
@@ -199,68 +194,44 @@ def zstack_stmt(scope):
 
 # ---- a live server --------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 ACCESS = re.compile(r" zslite\.access (\w+) (\S+) (\d+) ([\d.]+)ms$")
 
 
 class Server:
-    """`python -m zslite serve` on a bench database, access log at INFO (for server-side times)."""
+    """`python -m zslite serve` on a bench database (zslite.testing's launcher), access log at INFO
+    (for server-side times)."""
 
-    def __init__(self, bdb: BenchDb, log_dir: Path, label: str):
+    def __init__(self, bdb: BenchDb, log_dir: Path, label: str, workers: int | None = None):
         self.bdb, self.log_dir, self.label = bdb, log_dir, label
-        self.proc: subprocess.Popen | None = None
-        self.port = 0
+        self.process = ServerProcess(bdb.url, log_dir=log_dir, node=f"bench-{label}", workers=workers, env={
+            "ZSLITE_SECRET_KEY": SECRET, "ZSLITE_ADMIN_PASSWORD": ADMIN_PASSWORD, "ZSLITE_LOG_LEVEL": "INFO",
+            "ZSLITE_SECRET_KEY_FILE": str(log_dir / f"{bdb.name}.key")})
         self.headers: dict[str, str] = {}
 
     def start(self) -> "Server":
-        self.port = free_port()
-        env = {**os.environ, "ZSLITE_DB_URL": self.bdb.url, "ZSLITE_SECRET_KEY": SECRET,
-               "ZSLITE_NODE_NAME": f"bench-{self.label}", "ZSLITE_ADMIN_PASSWORD": ADMIN_PASSWORD,
-               "ZSLITE_PASSWORD_HASH_N": "1024", "ZSLITE_LOG_LEVEL": "INFO", "ZSLITE_FAULT_INJECTION": "",
-               "ZSLITE_SECRET_KEY_FILE": str(self.log_dir / f"{self.bdb.name}.key")}
-        self.log = self.log_dir / f"server-{self.label}.log"
-        self._out = open(self.log, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "zslite", "serve", "--host", "127.0.0.1",
-                                      "--port", str(self.port)], env=env, stdout=self._out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"zslite serve exited with {self.proc.returncode}: see {self.log}")
-            try:
-                httpx.get(self.base_url + "/zstack/v1/openapi.json", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"zslite serve did not answer: see {self.log}") from None
-                time.sleep(0.1)
-        r = httpx.put(self.base_url + "/zstack/v1/accounts/login", timeout=10,
-                      json={"logInByAccount": {"accountName": "admin", "password": sha512_hex(ADMIN_PASSWORD)}})
-        r.raise_for_status()
-        self.headers = {"Authorization": f"OAuth {r.json()['inventory']['uuid']}"}
+        self.process.start()
+        self.headers = self.process.login(password=ADMIN_PASSWORD)
         return self
 
     @property
+    def port(self) -> int:
+        return self.process.port
+
+    @property
+    def log(self) -> Path:
+        return self.process.log
+
+    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.process.base_url
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        self._out.close()
+        try:
+            self.process.stop(20)
+        finally:
+            self.process.kill()
 
     def log_offset(self) -> int:
-        self._out.flush()
         return self.log.stat().st_size
 
     def server_times(self, since: int, path_part: str) -> list[float]:

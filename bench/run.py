@@ -164,7 +164,7 @@ def run_backend(backend: str, cfg: argparse.Namespace, log_dir: Path) -> dict:
 
 def _scope(db: ms.InProcess, vm_uuid: str):
     from zslite.rules import candidates as rules
-    from zslite.services.context import SYSTEM
+    from zslite.context import SYSTEM
     with db.database.read() as s:
         return rules.load_scope(s, SYSTEM, vm_uuid)
 

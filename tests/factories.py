@@ -12,7 +12,7 @@ import uuid as uuidlib
 from datetime import datetime
 
 from zslite.db import models as m
-from zslite.services.context import ADMIN_ACCOUNT_UUID
+from zslite.context import ADMIN_ACCOUNT_UUID
 
 _seq = itertools.count()
 NOW = datetime(2026, 1, 6, 3, 51, 16)

@@ -36,7 +36,7 @@ from zslite.db.models import (
 from zslite.ids import new_uuid
 from zslite.security import sha512_hex
 from zslite.services.common import add_owner
-from zslite.services.context import ADMIN_ACCOUNT_UUID, SYSTEM, Ctx
+from zslite.context import ADMIN_ACCOUNT_UUID, SYSTEM, Ctx
 
 GIB = 1024**3
 MIB = 1024**2

@@ -10,7 +10,3 @@ UUID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 def new_uuid() -> str:
     return uuid.uuid4().hex
-
-
-def is_uuid(value: object) -> bool:
-    return isinstance(value, str) and bool(UUID_RE.match(value))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests import factories as f
 from tests.api.test_clusters import DATE, MISSING, count
 from zslite.db import models as m
-from zslite.services.context import ADMIN_ACCOUNT_UUID
+from zslite.context import ADMIN_ACCOUNT_UUID
 from zslite.simulator.ceph import fsid_of
 
 TIB = 1024**4

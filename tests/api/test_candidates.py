@@ -13,7 +13,7 @@ from zslite.apispec.candidates import GetImageCandidatesParams
 from zslite.clock import Clock
 from zslite.ids import new_uuid
 from zslite.services.candidates import get_image_candidates
-from zslite.services.context import SYSTEM, Ctx
+from zslite.context import SYSTEM, Ctx
 
 
 @dataclass

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests import factories as f
 from zslite.db import models as m
-from zslite.services.context import ADMIN_ACCOUNT_UUID
+from zslite.context import ADMIN_ACCOUNT_UUID
 
 DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M$")
 MISSING = "3" * 32

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.api.test_clusters import DATE, MISSING, count
 from zslite.db import models as m
-from zslite.services.context import ADMIN_ACCOUNT_UUID
+from zslite.context import ADMIN_ACCOUNT_UUID
 
 GIB = 1024**3
 

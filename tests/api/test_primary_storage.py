@@ -15,7 +15,7 @@ from zslite.db import models as m
 from zslite.errors import InvalidArgument, OperationError
 from zslite.ids import new_uuid
 from zslite.services import primary_storage as ps_svc
-from zslite.services.context import ADMIN_ACCOUNT_UUID, SYSTEM, Ctx
+from zslite.context import ADMIN_ACCOUNT_UUID, SYSTEM, Ctx
 from zslite.simulator.ceph import fsid_of
 
 TIB = 1024**4

@@ -318,7 +318,7 @@ def test_compare_and_set_loses_a_race_cleanly(api, database, settings):
     from zslite.clock import Clock
     from zslite.errors import OperationError
     from zslite.services import vms
-    from zslite.services.context import SYSTEM, Ctx
+    from zslite.context import SYSTEM, Ctx
     sc = basic(database)
     img = image(database, sc.bs)
     with database.write() as s:

@@ -12,7 +12,7 @@ from zslite.apispec import all_apis
 from zslite.cli import session as cli_session
 from zslite.cli.main import app as cli_app
 from tests.sdk import scene
-from tests.sdk.live import free_port
+from zslite.testing import free_port
 
 
 def test_every_registry_api_has_a_cli_command(cli):

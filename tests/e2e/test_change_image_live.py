@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests import factories as f
 from tests.api.test_candidates import scene
-from tests.e2e.conftest import poll
+from zslite.testing import poll
 from zslite.db import models as m
 
 POINTS = ["ChangeVmImage.after_new_volume", "ChangeVmImage.after_capacity", "ChangeVmImage.after_vm_update",

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from zslite.db.models import Job, ManagementNode, Zone
-from tests.e2e.conftest import poll
+from zslite.testing import poll
 
 JOB_PATH = re.compile(r"^/zstack/v1/api-jobs/([0-9a-f]{32})$")
 

@@ -10,7 +10,7 @@ import subprocess
 import time
 
 
-from tests.sdk.live import live_server
+from zslite.testing import ServerProcess
 from zslite import demo
 from zslite.security import sha512_hex
 
@@ -25,7 +25,8 @@ def curl(*args: str) -> tuple[int, dict]:
 
 
 def test_seed_curl_against_the_demo(db_url, database, tmp_path):
-    with live_server(db_url, tmp_path, demo=True) as url:
+    with ServerProcess(db_url, log_dir=tmp_path, demo=True) as server:
+        url = server.base_url
         status, login = curl("-X", "PUT", f"{url}/zstack/v1/accounts/login", "-d", json.dumps(
             {"logInByAccount": {"accountName": "admin", "password": sha512_hex("password")}}))
         assert status == 200, login

@@ -17,7 +17,7 @@ from zslite.clock import Clock
 from zslite.errors import InvalidArgument
 from zslite.ids import new_uuid
 from zslite.services.candidates import get_image_candidates
-from zslite.services.context import ADMIN_ACCOUNT_UUID, Caller, Ctx
+from zslite.context import ADMIN_ACCOUNT_UUID, Caller, Ctx
 
 EXAMPLES = int(os.environ.get("ZSLITE_HYPOTHESIS_EXAMPLES", "200"))
 ZONES = ("z0", "z1")

@@ -13,7 +13,7 @@ from zslite.sdk import (ApiResult, CreateAccessKeyAction, CreateAccountAction, C
                         QueryZoneAction, configure)
 from zslite.sdk.errors import ParameterError, PermissionDenied, ZStackApiError
 from zslite.security import sha512_hex
-from tests.sdk.live import free_port
+from zslite.testing import free_port
 
 
 def test_every_registry_api_has_an_action_class():

@@ -13,7 +13,7 @@ from zslite.sdk import core
 from zslite.sdk.models import ImageInventory, InventoryList, VmInstanceInventory, ZoneInventory
 from zslite.sdk.resources import method_table, names
 from tests.sdk import scene
-from tests.sdk.live import free_port
+from zslite.testing import free_port
 
 
 def test_every_api_has_a_client_method(client):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sdk.live import free_port, live_server
+from zslite.testing import ServerProcess, free_port
 
 DOC = Path(__file__).resolve().parents[2] / "README.md"
 BLOCK = re.compile(r"```(python|console)\n(.*?)```", re.S)
@@ -31,7 +31,7 @@ def test_the_doc_has_examples():
 @pytest.fixture
 def demo_url(db_url, database, tmp_path):
     port = free_port(8080)
-    with live_server(db_url, tmp_path, demo=True, port=port):
+    with ServerProcess(db_url, log_dir=tmp_path, demo=True, port=port):
         yield port
 
 

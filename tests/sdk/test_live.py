@@ -10,8 +10,8 @@ import pytest
 
 import zslite
 from zslite.db.models import Session
-from zslite.services.context import ADMIN_ACCOUNT_UUID
-from tests.sdk.live import free_port, live_server
+from zslite.context import ADMIN_ACCOUNT_UUID
+from zslite.testing import ServerProcess, free_port
 
 SEED_VM = "54f0aebe7a2536978aafb9eb7a95003e"
 SEED_SESSION = "b86c9016b4f24953a9edefb53ca0678c"
@@ -29,8 +29,8 @@ res = action.call()          # res.value.inventories / res.error (code, descript
 def demo(db_url, database, tmp_path):
     """The demo cloud served for real, on 8080 when that port is free (so the sample runs verbatim)."""
     port = free_port(8080)
-    with live_server(db_url, tmp_path, demo=True, port=port) as url:
-        yield url, port
+    with ServerProcess(db_url, log_dir=tmp_path, demo=True, port=port) as server:
+        yield server.base_url, port
 
 
 def _seed_session(database) -> None:

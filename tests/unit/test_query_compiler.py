@@ -18,7 +18,7 @@ from zslite.query.compiler import compile_condition, convert
 from zslite.query.parser import parse_condition
 from zslite.query.resources import Computed, QueryResource, Relation
 from zslite.query.run import run_query
-from zslite.services.context import ADMIN_ACCOUNT_UUID, SYSTEM, Ctx
+from zslite.context import ADMIN_ACCOUNT_UUID, SYSTEM, Ctx
 from tests import factories as f
 
 all_apis()  # registers the real resources (zone is the relation's target)

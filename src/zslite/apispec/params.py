@@ -25,10 +25,6 @@ class Params(BaseModel):
     userTags: list[Tag] | None = Field(default=None, max_length=256, json_schema_extra=SPLIT)
 
 
-class NoParams(Params):
-    pass
-
-
 class CreateParams(Params):
     """Creation APIs may name the new resource's uuid (ZStack's resourceUuid)."""
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from zslite.apispec.params import UuidParams
 from zslite.apispec.spec import ApiSpec
-from zslite.simulator import agents
+from zslite.services import simulator
 
 
 class SetSimulatorResourceStatusParams(UuidParams):
@@ -15,6 +15,6 @@ class SetSimulatorResourceStatusParams(UuidParams):
 
 APIS = [
     ApiSpec("SetSimulatorResourceStatus", "PUT", ("/simulator/resources/{uuid}/actions",),
-            SetSimulatorResourceStatusParams, agents.set_status, body_key="setStatus", is_async=True, role="admin",
+            SetSimulatorResourceStatusParams, simulator.set_status, body_key="setStatus", is_async=True, role="admin",
             summary="Set the status a simulated host, primary or backup storage agent reports"),
 ]

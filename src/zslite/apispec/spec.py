@@ -35,10 +35,6 @@ class ApiSpec:
         return self.paths[0]
 
     @property
-    def action_name(self) -> str:
-        return self.name[0].lower() + self.name[1:]
-
-    @property
     def path_params(self) -> tuple[str, ...]:
         import re
         out: list[str] = []

@@ -22,7 +22,7 @@ from zslite.db import retry
 from zslite.db.models import Job, ManagementNode
 from zslite.errors import BadRequest, InternalError, OperationError, ZStackError
 from zslite.jobs import webhooks
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.wire.envelopes import dumps, error_body, redact
 from zslite.wire.schema import schema_of
 

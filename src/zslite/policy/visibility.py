@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from zslite.db.models import AccountResourceRef, SharedResource
-from zslite.services.context import Caller
+from zslite.context import Caller
 
 
 def owned_by(caller: Caller, uuid_col) -> ColumnElement[bool]:

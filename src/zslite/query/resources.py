@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from zslite.services.context import Caller
+from zslite.context import Caller
 
 
 @dataclass(frozen=True)

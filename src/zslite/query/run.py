@@ -9,7 +9,7 @@ from zslite.errors import InvalidArgument
 from zslite.query import resources
 from zslite.query.compiler import compile_condition, count_of, sort_column
 from zslite.query.parser import Condition, parse_condition, parse_sort
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 
 
 def build_select(ctx: Ctx, res, conditions: list[Condition]):

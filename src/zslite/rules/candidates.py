@@ -29,7 +29,7 @@ from zslite.db.models import (BackupStorage, BackupStorageZoneRef, Cluster, Imag
 from zslite.errors import not_found
 from zslite.policy.visibility import owned_filter
 from zslite.rules.compat import feed_problems
-from zslite.services.context import Caller
+from zslite.context import Caller
 
 ROOT_TEMPLATE = "RootVolumeTemplate"
 

@@ -11,7 +11,7 @@ from zslite import security
 from zslite.errors import AuthenticationFailed, BadRequest, InvalidSession
 from zslite.ids import UUID_RE
 from zslite.services import accounts
-from zslite.services.context import Caller
+from zslite.context import Caller
 
 MAX_SKEW = timedelta(minutes=15)
 _KEY_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")

@@ -20,7 +20,7 @@ from zslite.jobs.runner import parse_result, render
 from zslite.server import auth
 from zslite.server.exceptions import json_response
 from zslite.server.params import from_body, from_query, parse_json_body, validate
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.wire.envelopes import dumps, location_body
 
 PREFIXES = ("/zstack/v1", "/v1")

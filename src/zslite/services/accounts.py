@@ -12,7 +12,7 @@ from zslite.db.models import AccessKey, Account, AccountResourceRef, Session, Sh
 from zslite.errors import AuthenticationFailed, InvalidArgument, InvalidSession, PermissionDenied, not_found
 from zslite.policy.visibility import owned_filter
 
-from zslite.services.context import ADMIN_ACCOUNT_UUID, Caller, Ctx
+from zslite.context import ADMIN_ACCOUNT_UUID, Caller, Ctx
 from zslite.wire import inventories as inv
 from zslite.wire.envelopes import Secret
 

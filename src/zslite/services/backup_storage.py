@@ -11,7 +11,7 @@ from zslite.errors import InvalidArgument, OperationError
 from zslite.policy.visibility import admin_only_filter, public_filter
 from zslite.services.common import (grouped_by, add_owner, add_tags, count_rows, ensure_new_uuid, flush_or_conflict,
                                     forget_resource, get_visible, set_state)
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.simulator import agents, ceph
 from zslite.wire import inventories as inv
 

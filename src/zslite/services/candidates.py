@@ -12,7 +12,7 @@ from zslite.policy.visibility import owned_filter
 from zslite.rules import candidates as rules
 from zslite.services import primary_storage, vms
 from zslite.services.common import forget_resource, owner_of, require_owner
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.wire import inventories as inv
 
 

@@ -9,7 +9,7 @@ from zslite.errors import OperationError
 from zslite.policy.visibility import public_filter
 from zslite.services.common import (add_owner, add_tags, count_rows, ensure_new_uuid, flush_or_conflict,
                                     forget_resource, get_visible, set_state)
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.wire import inventories as inv
 
 RESOURCE_TYPE = "ClusterVO"

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from zslite.db.models import AccountResourceRef, Tag
 from zslite.errors import OperationError, PermissionDenied, not_found
 from zslite.rules.states import next_state
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 
 
 def add_owner(ctx: Ctx, resource_uuid: str, resource_type: str, account_uuid: str | None = None) -> None:
@@ -36,14 +36,6 @@ def add_tags(ctx: Ctx, resource_uuid: str, resource_type: str, system_tags, user
         for tag in tags or ():
             ctx.db.add(Tag(uuid=ctx.new_uuid(), kind=kind, resource_uuid=resource_uuid, resource_type=resource_type,
                            tag=tag, inherent=False, type=kind, create_date=now, last_op_date=now))
-
-
-def tag_value(tags, prefix: str) -> str | None:
-    """The value of the first tag "<prefix><value>" (e.g. prefix "ceph::fsid::")."""
-    for tag in tags or ():
-        if tag.startswith(prefix):
-            return tag[len(prefix):]
-    return None
 
 
 def get_visible(ctx: Ctx, model, uuid: str, field: str,

@@ -18,7 +18,7 @@ from zslite.services.common import (
     require_owner,
     set_state,
 )
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.simulator import images as agent
 from zslite.wire import inventories as inv
 

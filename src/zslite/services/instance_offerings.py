@@ -7,7 +7,7 @@ from zslite.policy.visibility import public_filter
 from zslite.errors import OperationError
 from zslite.services.common import (add_owner, add_tags, ensure_new_uuid, flush_or_conflict, forget_resource,
                                     get_visible, set_state)
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.wire import inventories as inv
 
 RESOURCE_TYPE = "InstanceOfferingVO"

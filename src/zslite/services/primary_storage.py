@@ -15,7 +15,7 @@ from zslite.errors import InvalidArgument, OperationError, not_found
 from zslite.policy.visibility import admin_only_filter, public_filter
 from zslite.services.common import (grouped_by, add_owner, add_tags, count_rows, ensure_new_uuid, expire_loaded, flush_or_conflict,
                                     forget_resource, get_visible, set_state)
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.simulator import agents, ceph
 from zslite.wire import inventories as inv
 
@@ -227,15 +227,3 @@ def release_capacity(ctx: Ctx, ps_uuid: str, size: int) -> None:
             else_=PrimaryStorage.available_capacity + size))
         .execution_options(synchronize_session=False))
     expire_loaded(ctx, PrimaryStorage, ps_uuid)
-
-
-# ---- placement helpers --------------------------------------------------------------------------
-
-def attached_primary_storages(ctx: Ctx, cluster_uuid: str, *, usable_only: bool = False) -> list[PrimaryStorage]:
-    """The primary storages attached to a cluster (usable_only: Enabled and Connected), by uuid."""
-    stmt = (select(PrimaryStorage).join(PrimaryStorageClusterRef,
-                                        PrimaryStorageClusterRef.primary_storage_uuid == PrimaryStorage.uuid)
-            .where(PrimaryStorageClusterRef.cluster_uuid == cluster_uuid).order_by(PrimaryStorage.uuid))
-    if usable_only:
-        stmt = stmt.where(PrimaryStorage.state == "Enabled", PrimaryStorage.status == "Connected")
-    return list(ctx.db.scalars(stmt))

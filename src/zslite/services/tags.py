@@ -19,7 +19,7 @@ from zslite.db.models import (
 from zslite.errors import InvalidArgument, not_found
 from zslite.policy.visibility import owned_filter
 from zslite.services.common import require_owner
-from zslite.services.context import Caller, Ctx
+from zslite.context import Caller, Ctx
 from zslite.wire import inventories as inv
 
 # resource type -> (table, who may see it): "public" every account, "admin" admin only, "owned" owner/shared

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zslite.db.models import Job
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.wire.schema import Inv
 
 

@@ -34,7 +34,7 @@ from zslite.services.common import (
     get_visible,
     require_owner,
 )
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.wire import inventories as inv
 
 RESOURCE_TYPE = "VmInstanceVO"

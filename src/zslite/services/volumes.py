@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from zslite.db.models import Image, PrimaryStorage, Volume
 from zslite.services import primary_storage
 from zslite.services.common import add_owner, forget_resource
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.wire import inventories as inv
 
 RESOURCE_TYPE = "VolumeVO"

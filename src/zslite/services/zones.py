@@ -8,7 +8,7 @@ from zslite.db.models import Cluster, PrimaryStorage, Tag, Zone, AccountResource
 from zslite.errors import OperationError
 from zslite.policy.visibility import public_filter
 from zslite.services.common import add_owner, add_tags, get_visible, set_state
-from zslite.services.context import Ctx
+from zslite.context import Ctx
 from zslite.wire import inventories as inv
 
 RESOURCE_TYPE = "ZoneVO"

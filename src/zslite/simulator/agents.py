@@ -1,4 +1,4 @@
-"""What the simulated agents report, and the admin-only switch that drives their status.
+"""What the simulated agents report when a host, primary or backup storage is added.
 
 Adding a host, primary or backup storage "connects" its agent at once: status Connected, with the
 capacities below unless a creation system tag overrides them (capacity::cpu::<n>,
@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
-
-from zslite.db.models import BackupStorage, Host, PrimaryStorage
-from zslite.errors import InvalidArgument, not_found
-from zslite.services.common import tag_value
-from zslite.services.context import Ctx
+from zslite.errors import InvalidArgument
+from zslite.systags import tag_value
 
 GIB = 1024**3
 TIB = 1024**4
@@ -58,26 +54,3 @@ class StorageFacts:
 
 def connect_storage(system_tags) -> StorageFacts:
     return StorageFacts(CONNECTED, _positive(system_tags, TOTAL_TAG, STORAGE_TOTAL))
-
-
-# ---- SetSimulatorResourceStatus ---------------------------------------------------------------
-
-SIMULATED = ((Host, "host"), (PrimaryStorage, "primaryStorage"), (BackupStorage, "backupStorage"))
-
-
-def set_status(ctx: Ctx, p):
-    """Set the agent-side status of a host, primary or backup storage (admin only)."""
-    from zslite.services import backup_storage, hosts, primary_storage
-    loaders = {Host: hosts.inventory_of, PrimaryStorage: primary_storage.inventory_of,
-               BackupStorage: backup_storage.inventory_of}
-    for model, _kind in SIMULATED:
-        row = ctx.db.get(model, p.uuid)
-        if row is None:
-            continue
-        if row.status != p.status:
-            ctx.db.execute(update(model).where(model.uuid == row.uuid)
-                           .values(status=p.status, last_op_date=ctx.now())
-                           .execution_options(synchronize_session=False))
-            ctx.db.refresh(row)
-        return loaders[model](ctx, row)
-    raise not_found("uuid", p.uuid)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from zslite.errors import InvalidArgument
-from zslite.services.common import tag_value
+from zslite.systags import tag_value
 
 DEFAULT_SSH_PORT = 22
 DEFAULT_MON_PORT = 6789

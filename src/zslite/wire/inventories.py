@@ -149,10 +149,3 @@ def tag(t: m.Tag) -> Inv:
     return _inv("SystemTag" if t.kind == "System" else "UserTag", {
         "uuid": t.uuid, "resourceUuid": t.resource_uuid, "resourceType": t.resource_type, "tag": t.tag,
         "inherent": t.inherent if t.kind == "System" else None, "type": t.type, **_dates(t)})
-
-
-def shared_resource(s: m.SharedResource) -> Inv:
-    return _inv("SharedResource", {
-        "ownerAccountUuid": s.owner_account_uuid, "receiverAccountUuid": s.receiver_account_uuid or None,
-        "toPublic": s.to_public, "resourceType": s.resource_type, "resourceUuid": s.resource_uuid,
-        "createDate": s.create_date, "lastOpDate": s.create_date})
