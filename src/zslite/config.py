@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("zslite.config")
@@ -33,12 +33,26 @@ class Settings(BaseSettings):
     job_workers: int = Field(default=8, ge=1, le=256)
     webhook_timeout: float = 10.0
     migrate_on_start: bool = True
-    # name of this management node; jobs it left running are marked interrupted on its next start
-    node_name: str = ""
+    # name of this management node (default <hostname>:<port>); jobs it left running are marked
+    # interrupted when a node of this name starts again
+    node_name: str = Field(default="", max_length=255)
+    # seconds between two heartbeats of a node; a node silent for node_timeout seconds is dead, and
+    # its running jobs are marked failed ("interrupted") by the survivors
+    heartbeat_interval: float = Field(default=2.0, gt=0, le=60)
+    node_timeout: float = Field(default=20.0, gt=0, le=3600)
+    # seconds an idle node waits before looking for jobs accepted by other nodes
+    job_poll_interval: float = Field(default=0.5, gt=0, le=60)
     # test-only fault injection (see zslite.faults); never set in production
     fault_injection: str = ""
     log_level: str = "INFO"
     password_hash_n: int = Field(default=2**14, ge=2**4)
+
+    @model_validator(mode="after")
+    def _timeout_after_heartbeats(self):
+        if self.node_timeout < 2 * self.heartbeat_interval:
+            raise ValueError(f"node_timeout ({self.node_timeout}) must be at least twice heartbeat_interval "
+                             f"({self.heartbeat_interval})")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -50,20 +64,30 @@ class Settings(BaseSettings):
         return value
 
     def master_key(self) -> bytes:
+        """The master key: ZSLITE_SECRET_KEY, or the key file (created on first use). Every node of one
+        database needs the same key."""
         if self.secret_key:
             return self.secret_key.encode()
         path = Path(self.secret_key_file)
-        if path.exists():
-            return path.read_bytes().strip()
-        key = secrets.token_hex(32).encode()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(key)
-        return key
+        if not path.exists():
+            # write a temporary file, then link it into place: of several processes starting at once,
+            # one wins and every one reads the same complete key
+            key = secrets.token_hex(32).encode()
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(key)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+        return path.read_bytes().strip()
 
 
-def load_settings(**overrides) -> Settings:
+def load_settings(quiet: bool = False, **overrides) -> Settings:
     settings = Settings(**overrides)
-    if settings.admin_password == DEFAULT_ADMIN_PASSWORD:
+    if settings.admin_password == DEFAULT_ADMIN_PASSWORD and not quiet:
         log.warning("ZSLITE_ADMIN_PASSWORD is not set: the admin password is the default 'password'")
     return settings

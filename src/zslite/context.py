@@ -38,6 +38,8 @@ class Ctx:
     extra: dict[str, Any] = field(default_factory=dict)
     # set by the job runner: lets a handler run a step in a transaction of its own
     database: Any = None
+    # this management node (jobs.nodes.Node): who serves the call
+    node: Any = None
 
     def now(self) -> datetime:
         return self.clock.now()

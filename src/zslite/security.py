@@ -1,4 +1,5 @@
-"""Password hashing (scrypt, salted) and access-key secrets (derived, never stored)."""
+"""Password hashing (scrypt, salted), access-key secrets (derived, never stored), and sealing of data at
+rest that holds secrets (a queued job's parameters), all from the master key."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import hashlib
 import hmac
 import secrets
 import string
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -51,3 +55,22 @@ def sign(secret: str, method: str, date: str, path: str) -> str:
 
 def sha512_hex(password: str) -> str:
     return hashlib.sha512(password.encode()).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _fernet(master: bytes) -> Fernet:
+    key = hmac.new(master, b"zslite sealed data v1", hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(master: bytes, data: bytes) -> str:
+    """Encrypt and authenticate data with a key derived from the master key (Fernet: AES-CBC + HMAC)."""
+    return _fernet(master).encrypt(data).decode()
+
+
+def unseal(master: bytes, token: str) -> bytes:
+    """The data sealed by seal(); ValueError when it was sealed with another master key or altered."""
+    try:
+        return _fernet(master).decrypt(token.encode())
+    except InvalidToken:
+        raise ValueError("sealed data cannot be opened with this master key") from None

@@ -177,11 +177,12 @@ def test_result_expiry_and_sigterm(live, database):
         time.sleep(3.2)
         assert c.get(f"/zstack/v1/api-jobs/{job}").status_code == 404
         assert c.get(f"/zstack/v1/task-progresses/{job}", headers=auth).json()["inventories"] == []
+    named = select(ManagementNode).where(ManagementNode.name == "node-expiry")
     with database.read() as s:
-        assert s.get(ManagementNode, "node-expiry") is not None
+        assert len(s.scalars(named).all()) == 1
     server.signal(signal.SIGTERM)
     with database.read() as s:
-        assert s.get(ManagementNode, "node-expiry") is None  # the clean shutdown removed the node
+        assert s.scalars(named).all() == []  # the clean shutdown removed the node
 
 
 def test_sigterm_exit_code_is_zero(live):

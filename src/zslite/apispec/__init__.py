@@ -8,7 +8,8 @@ from functools import lru_cache
 from zslite.apispec.spec import ApiSpec
 
 # one module per API family; each defines APIS: list[ApiSpec]
-FAMILIES = ("accounts", "zones", "jobs", "infra", "storage", "images", "vms", "tags", "simulator", "candidates")
+FAMILIES = ("accounts", "zones", "jobs", "infra", "storage", "images", "vms", "tags", "simulator", "candidates",
+            "management_nodes")
 
 
 @lru_cache(maxsize=1)

@@ -29,6 +29,12 @@ class ApiSpec:
     # async APIs whose result holds a Secret: (db session, settings, stored body) -> body with the
     # secret put back, when the job result is read (stored results never hold secrets)
     reveal: Callable[[Any, Any, dict], dict] | None = None
+    # a synchronous non-GET API that only reads (GetVersion): served in a read transaction
+    writes: bool = True
+
+    @property
+    def read_only(self) -> bool:
+        return self.method == "GET" or not self.writes
 
     @property
     def path(self) -> str:
@@ -45,7 +51,7 @@ class ApiSpec:
         return tuple(out)
 
 
-def query_api(name: str, paths: tuple[str, ...], resource: str, summary: str = "") -> ApiSpec:
+def query_api(name: str, paths: tuple[str, ...], resource: str, summary: str = "", role: str = "any") -> ApiSpec:
     """A Query* API: GET /<resources> and GET /<resources>/{uuid}, over a registered QueryResource."""
     from zslite.apispec.params import QueryParams
     from zslite.query.run import run_query
@@ -54,5 +60,5 @@ def query_api(name: str, paths: tuple[str, ...], resource: str, summary: str = "
         return run_query(ctx, resource, p)
 
     handler.__name__ = f"query_{resource}"
-    return ApiSpec(name, "GET", paths, QueryParams, handler, query=resource, result="inventories",
+    return ApiSpec(name, "GET", paths, QueryParams, handler, query=resource, result="inventories", role=role,
                    summary=summary or f"Query {resource} inventories")

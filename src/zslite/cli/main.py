@@ -18,43 +18,27 @@ app.add_typer(db_app, name="db")
 @app.command()
 def serve(host: str = typer.Option("0.0.0.0", help="address to listen on"),
           port: int = typer.Option(8080, help="port to listen on"),
+          workers: int = typer.Option(1, min=1, max=64, envvar="ZSLITE_WORKERS",
+                                      help="server processes on this port, each a management node"),
           demo: bool = typer.Option(False, "--demo", help="load the demo cloud and print a ready curl line")):
     """Start the API server (database from ZSLITE_DB_URL, default ./zslite.db)."""
-    import uvicorn
-
     from zslite.config import load_settings
-    from zslite.server.app import create_app
+    from zslite.server import serving
 
-    settings = load_settings(**({} if os.environ.get("ZSLITE_NODE_NAME") else {"node_name": f"{host}:{port}"}))
-    on_start = None
-    if demo:
-        from zslite import demo as demo_mod
-        on_start = lambda rt: demo_mod.load_and_print(rt, port)  # noqa: E731
-    application = create_app(settings, on_start=on_start)
-    config = uvicorn.Config(application, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="on", timeout_graceful_shutdown=10)
-    server = uvicorn.Server(config)
-    # uvicorn stops cleanly on SIGTERM/SIGINT, then re-raises the signal; a clean stop exits 0
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: sys.exit(0))
-    server.run()  # uvicorn handles SIGINT/SIGTERM: stops accepting, finishes requests, runs shutdown
+    serving.serve(load_settings(), host=host, port=port, workers=workers, demo=demo)
 
 
 @app.command("demo")
 def demo_cmd(port: int = typer.Option(8080, help="port the curl line should name")):
     """Load the demo cloud into the database (idempotent) and print a ready curl line."""
     from zslite import demo as demo_mod
-    from zslite.clock import Clock
     from zslite.config import load_settings
-    from zslite.db.engine import Database
-    from zslite.jobs.runner import JobRunner
-    from zslite.server.app import Runtime, prepare
+    from zslite.server.app import node_name, prepare, runtime
 
     settings = load_settings()
-    database = Database(settings.db_url)
-    clock = Clock()
-    prepare(settings, database, clock)
-    demo_mod.load_and_print(Runtime(settings, database, clock, JobRunner(database, settings, clock)), port)
+    rt = runtime(settings)
+    prepare(settings, rt.database, rt.clock, node_name(settings, port))
+    demo_mod.load_and_print(rt, port)
 
 
 @db_app.command("upgrade")

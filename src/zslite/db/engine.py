@@ -1,15 +1,24 @@
 """Engine and unit of work. SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE
 for writes (so concurrent writers queue instead of failing); PostgreSQL and MariaDB run at
-READ COMMITTED."""
+READ COMMITTED.
+
+SQLite has one writer at a time for the whole file. Left to itself, a waiting writer polls
+(sleeping up to 100 ms between tries) and a newcomer may overtake it, so a short write (accepting a
+job, a login) could wait behind a long queue of job transactions. The write gate (sqlite_gate.py)
+queues writers instead, in every process using the file, and lets job transactions enter one at a
+time so that other writes never wait for more than one of them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from zslite.db.sqlite_gate import WriteGate
 
 
 def normalize_url(url: str) -> str:
@@ -63,11 +72,16 @@ class Database:
         self.engine = make_engine(self.url, **kw)
         self.backend = self.engine.dialect.name  # sqlite | postgresql | mysql
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        path = make_url(self.url).database if self.backend == "sqlite" else None
+        self.gate = WriteGate(path) if path not in (None, "", ":memory:") else None
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One read-write transaction: committed on success, rolled back on any exception."""
-        with self._sessions() as session:
+    def write(self, lane: str = "api") -> Iterator[Session]:
+        """One read-write transaction: committed on success, rolled back on any exception.
+
+        lane "job" is for job transactions: on SQLite they enter the write gate one at a time, so
+        that an "api" write (a job accepted, a login) waits for at most one of them."""
+        with self.gate.enter(lane) if self.gate else nullcontext(), self._sessions() as session:
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             try:
                 yield session
@@ -84,3 +98,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.gate:
+            self.gate.close()

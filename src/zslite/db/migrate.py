@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -25,3 +28,13 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine), revision)
+
+
+@lru_cache(maxsize=1)
+def head_revisions() -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def schema_is_current(connection: Connection) -> bool:
+    """True when the database's schema is at the head migration of this version of zslite."""
+    return set(MigrationContext.configure(connection).get_current_heads()) == head_revisions()

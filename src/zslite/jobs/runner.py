@@ -1,171 +1,145 @@
-"""Asynchronous APIs: a job row, a worker thread, the result stored with the effect.
+"""Asynchronous APIs: accepted into the shared queue, run by whichever node has a free worker.
 
-The handler's changes and the job's result commit in ONE transaction, so a crash either leaves
-both (job succeeded) or neither (job running → marked interrupted at next start, nothing changed).
+Accepting is one INSERT (queue.accept) and a nudge to this node's dispatcher; the 202 never waits for
+a worker or for another job. The dispatcher thread claims Queued jobs from the database while a
+worker is free — jobs accepted here or by any other node — and hands them to the worker threads.
+
+A worker runs the handler and writes the job's result in the SAME transaction as its effect, so a
+crash either leaves both (job succeeded) or neither (job still Running on a dead node: the survivors
+mark it interrupted, see nodes.py). Transient conflicts (deadlocks, serialization failures) re-run
+the whole unit of work.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import uuid as uuidlib
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-
-import orjson
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from zslite import faults
+from zslite.apispec import api as spec_of
+from zslite.context import Caller, Ctx
 from zslite.db import retry
-from zslite.db.models import Job, ManagementNode
-from zslite.errors import BadRequest, InternalError, OperationError, ZStackError
-from zslite.jobs import webhooks
-from zslite.context import Ctx
-from zslite.wire.envelopes import dumps, error_body, redact
-from zslite.wire.schema import schema_of
+from zslite.errors import InternalError, OperationError, ZStackError
+from zslite.ids import new_uuid
+from zslite.jobs import queue, webhooks
+from zslite.jobs.nodes import Node
+from zslite.wire.envelopes import dumps, error_body, render
 
 log = logging.getLogger("zslite.jobs")
-HEARTBEAT_SECONDS = 5
-STALE_SECONDS = 30
-
-
-def wrap(result) -> dict:
-    from zslite.wire.schema import Inv
-    if result is None:
-        return {}
-    if isinstance(result, Inv):
-        return {"inventory": result}
-    if isinstance(result, list):
-        return {"inventories": result}
-    return result
-
-
-def render(result, with_schema: bool, tz: str, *, redacted: bool = False) -> bytes:
-    body = wrap(result)
-    if redacted:
-        body = redact(body)
-    if with_schema:
-        body = {**body, "schema": schema_of(body)}
-    return dumps(body, tz)
+PURGE_EVERY = 60  # seconds between two purges of expired job results
 
 
 class JobRunner:
-    def __init__(self, database, settings, clock, node_name: str | None = None):
+    def __init__(self, database, settings, clock, node: Node):
         self.database = database
         self.settings = settings
         self.clock = clock
-        self.node = node_name or settings.node_name or f"{socket.gethostname()}:{uuidlib.uuid4().hex[:8]}"
-        self.pool = ThreadPoolExecutor(max_workers=settings.job_workers, thread_name_prefix="zslite-job")
+        self.node = node
+        self.workers = settings.job_workers
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="zslite-job")
+        self._free = threading.Semaphore(self.workers)
+        self._nudge = threading.Event()
         self._stop = threading.Event()
-        self._heartbeat: threading.Thread | None = None
-        self._pending: set = set()
-        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self.running = 0  # jobs this node runs now (read by metrics)
+        self._count_lock = threading.Lock()
+        self.on_job_end = None  # hook(api_name, success) for metrics
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.beat()
-        self.recover()
-        self._heartbeat = threading.Thread(target=self._beat_loop, name="zslite-heartbeat", daemon=True)
-        self._heartbeat.start()
+        self.node.join()
+        for target, name in ((self._dispatch_loop, "zslite-dispatch"), (self._beat_loop, "zslite-heartbeat")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self, wait: bool = True) -> None:
+        """Stop claiming; let the jobs already running end (wait=True). Queued jobs stay queued, for
+        another node or this one's next start."""
         self._stop.set()
+        self._nudge.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
         self.pool.shutdown(wait=wait)
-        with self.database.write() as s:
-            s.execute(delete(ManagementNode).where(ManagementNode.name == self.node))
-
-    def beat(self) -> None:
-        now = self.clock.now()
-        with self.database.write() as s:
-            done = s.execute(update(ManagementNode).where(ManagementNode.name == self.node).values(heartbeat=now))
-            if done.rowcount == 0:
-                s.add(ManagementNode(name=self.node, heartbeat=now))
-
-    def _beat_loop(self) -> None:
-        while not self._stop.wait(HEARTBEAT_SECONDS):
-            try:
-                self.beat()
-                self.recover()
-                self.purge()
-            except Exception:  # the database may be briefly away; try again next beat
-                log.exception("heartbeat failed")
-
-    def recover(self) -> int:
-        """Mark failed the jobs left running by this node's previous life or by a dead node."""
-        now = self.clock.now()
-        stale = now - timedelta(seconds=STALE_SECONDS)
-        err = OperationError("the job was interrupted: the management node running it stopped",
-                             description="interrupted")
-        body = dumps(error_body(err))
-        with self.database.write() as s:
-            alive = select(ManagementNode.name).where(ManagementNode.heartbeat >= stale,
-                                                      ManagementNode.name != self.node)
-            mine = set(self._pending_snapshot())
-            rows = s.scalars(select(Job.uuid).where(Job.state == "Running",
-                                                    or_(Job.node == self.node, Job.node.not_in(alive)))).all()
-            victims = [u for u in rows if u not in mine]
-            for job_uuid in victims:
-                s.execute(update(Job).where(Job.uuid == job_uuid, Job.state == "Running").values(
-                    state="Failed", result=body.decode(), finish_date=now,
-                    expires_at=now + timedelta(seconds=self.settings.job_retention_seconds)))
-            s.execute(delete(ManagementNode).where(ManagementNode.heartbeat < stale))
-        if victims:
-            log.warning("marked %d interrupted job(s) as failed", len(victims))
-        return len(victims)
-
-    def purge(self) -> None:
-        with self.database.write() as s:
-            s.execute(delete(Job).where(Job.expires_at < self.clock.now()))
-
-    def _pending_snapshot(self):
-        with self._lock:
-            return list(self._pending)
-
-    # ---- submission ---------------------------------------------------------------------------
-
-    def create(self, job_uuid: str, api_name: str, account_uuid: str | None, with_schema: bool,
-               webhook: str | None) -> None:
-        """Insert the job row; a reused uuid is a malformed request (400)."""
-        with self._lock:
-            self._pending.add(job_uuid)
         try:
-            with self.database.write() as s:
-                s.add(Job(uuid=job_uuid, api_name=api_name, state="Running", account_uuid=account_uuid,
-                          node=self.node, with_schema=with_schema, webhook=webhook, create_date=self.clock.now()))
-        except IntegrityError:
-            with self._lock:
-                self._pending.discard(job_uuid)
-            raise BadRequest(f"X-Job-UUID[{job_uuid}] has already been used") from None
+            self.node.leave()
+        except Exception:  # the database may be gone already; the others will time this node out
+            log.warning("could not remove management node %s from the database", self.node.name)
 
-    def submit(self, job_uuid: str, spec, params, caller, with_schema: bool, webhook: str | None) -> None:
-        self.pool.submit(self._run, job_uuid, spec, params, caller, with_schema, webhook)
+    # ---- accepting ----------------------------------------------------------------------------
 
-    def _finish(self, s, job_uuid: str, state: str, body: bytes) -> bool:
-        now = self.clock.now()
-        done = s.execute(update(Job).where(Job.uuid == job_uuid, Job.state == "Running").values(
-            state=state, result=body.decode(), finish_date=now,
-            expires_at=now + timedelta(seconds=self.settings.job_retention_seconds)))
-        return done.rowcount == 1
+    def accept(self, job_uuid: str, spec, params, caller: Caller | None, with_schema: bool,
+               webhook: str | None) -> None:
+        """Make the job durable (one INSERT), then nudge the dispatcher. Raises BadRequest for a used uuid."""
+        queue.accept(self.database, job_uuid=job_uuid, api_name=spec.name, caller=caller,
+                     params=params.model_dump(mode="json"), with_schema=with_schema, webhook=webhook,
+                     master_key=self.settings.master_key(), now=self.clock.now())
+        self._nudge.set()
 
-    def _run(self, job_uuid, spec, params, caller, with_schema, webhook) -> None:
-        from zslite.ids import new_uuid
+    # ---- claiming -----------------------------------------------------------------------------
+
+    def _dispatch_loop(self) -> None:
+        while not self._stop.is_set():
+            if not self._free.acquire(timeout=0.5):
+                continue
+            try:
+                job = self._claim()
+            except Exception:  # the database may be briefly away
+                log.exception("could not claim a job")
+                job = None
+            if job is None:
+                self._free.release()
+                self._nudge.wait(self.settings.job_poll_interval)
+                self._nudge.clear()
+                continue
+            self.pool.submit(self._work, job)
+
+    def _claim(self):
+        if self._stop.is_set() or not queue.has_queued(self.database):
+            return None
+        return queue.claim(self.database, self.node.uuid, self.node.name, self.clock.now())
+
+    def _work(self, job) -> None:
+        with self._count_lock:
+            self.running += 1
+        try:
+            self.run(job)
+        except Exception:
+            log.exception("job %s (%s) could not be run", job.uuid, job.api_name)
+        finally:
+            with self._count_lock:
+                self.running -= 1
+            self._free.release()
+            self._nudge.set()  # a worker is free: look for more at once
+
+    # ---- running ------------------------------------------------------------------------------
+
+    def run(self, job) -> bool:
+        """Run a claimed job to its end; returns its success."""
         tz = self.settings.timezone
         success = False
+        reveal = False
+        spec = None
         try:
+            spec = spec_of(job.api_name)
+            params = spec.params.model_validate(queue.params_of(job, self.settings.master_key()))
+            caller = queue.caller_of(job)
+            faults.hit(self.settings.fault_injection, f"job.before_start.{spec.name}")  # claimed, no lock yet
             for attempt in range(retry.ATTEMPTS):
                 try:
-                    with self.database.write() as s:
+                    with self.database.write(lane="job") as s:
                         ctx = Ctx(db=s, caller=caller, settings=self.settings, clock=self.clock,
-                                  new_uuid=new_uuid, api_id=job_uuid, database=self.database)
+                                  new_uuid=new_uuid, api_id=job.uuid, database=self.database, node=self.node)
                         result = spec.handler(ctx, params)
-                        body = render(result, with_schema, tz)
-                        # what is stored leaves out secrets (shown once: to the poller through spec.reveal,
-                        # to the webhook)
-                        stored = render(result, with_schema, tz, redacted=True)
-                        if not self._finish(s, job_uuid, "Succeeded", stored):
+                        body = render(result, job.with_schema, tz)
+                        # what is stored leaves out secrets: the first reader gets them back (spec.reveal)
+                        stored = render(result, job.with_schema, tz, redacted=True)
+                        reveal = spec.reveal is not None and stored != body
+                        if not queue.finish(s, job.uuid, self.node.uuid, success=True, body=stored, reveal=reveal,
+                                            retention=self.settings.job_retention_seconds, now=self.clock.now()):
                             raise OperationError("the job was marked interrupted while it ran; its effect is"
                                                  " discarded")
                         faults.hit(self.settings.fault_injection, "job.before_commit")
@@ -174,7 +148,7 @@ class JobRunner:
                 except Exception as exc:
                     # a deadlock or serialization failure: the transaction rolled back whole; run it again
                     if retry.is_transient(exc) and attempt + 1 < retry.ATTEMPTS:
-                        log.info("job %s (%s) hit a transient conflict, retrying", job_uuid, spec.name)
+                        log.info("job %s (%s) hit a transient conflict, retrying", job.uuid, job.api_name)
                         retry.backoff(attempt)
                         continue
                     raise
@@ -183,28 +157,34 @@ class JobRunner:
             body = dumps(error_body(err), tz)
         except Exception:
             trace = uuidlib.uuid4().hex
-            log.exception("job %s (%s) failed unexpectedly, trace id %s", job_uuid, spec.name, trace)
+            log.exception("job %s (%s) failed unexpectedly, trace id %s", job.uuid, job.api_name, trace)
             body = dumps(error_body(InternalError(f"an internal error happened; trace id {trace}")), tz)
         if not success:
             try:
                 with self.database.write() as s:
-                    self._finish(s, job_uuid, "Failed", body)
+                    queue.finish(s, job.uuid, self.node.uuid, success=False, body=body, reveal=False,
+                                 retention=self.settings.job_retention_seconds, now=self.clock.now())
             except Exception:
-                log.exception("could not record the failure of job %s", job_uuid)
-        with self._lock:
-            self._pending.discard(job_uuid)
-        if webhook:
-            webhooks.deliver(webhook, job_uuid, success, body, self.settings.webhook_timeout)
+                log.exception("could not record the failure of job %s", job.uuid)
+        if self.on_job_end is not None:
+            self.on_job_end(job.api_name, success)
+        if job.webhook:
+            if reveal and not queue.take_reveal(self.database, job.uuid):
+                body = stored  # a poller got the secret first
+            webhooks.deliver(job.webhook, job.uuid, success, body, self.settings.webhook_timeout)
+        return success
 
-    # ---- reading ------------------------------------------------------------------------------
+    # ---- heartbeat ----------------------------------------------------------------------------
 
-    def get(self, job_uuid: str) -> Job | None:
-        with self.database.read() as s:
-            job = s.get(Job, job_uuid)
-            if job is None or (job.expires_at is not None and job.expires_at < self.clock.now()):
-                return None
-            return job
-
-
-def parse_result(job: Job):
-    return orjson.loads(job.result) if job.result else {}
+    def _beat_loop(self) -> None:
+        since_purge = 0.0
+        while not self._stop.wait(self.settings.heartbeat_interval):
+            try:
+                self.node.beat()
+                self.node.recover_dead()
+                since_purge += self.settings.heartbeat_interval
+                if since_purge >= PURGE_EVERY:
+                    self.node.purge()
+                    since_purge = 0.0
+            except Exception:  # the database may be briefly away; try again next beat
+                log.exception("heartbeat failed")

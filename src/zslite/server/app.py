@@ -1,9 +1,17 @@
-"""create_app(settings): the ASGI application. Nothing global: engine, runner and clock live on app.state."""
+"""create_app(settings): the ASGI application. Nothing global: engine, node, runner and clock live on
+app.state.
+
+`zslite serve` prepares the database once (migrations, the admin account, the jobs left running by
+this node's previous life) and then starts one or several server processes on it; each process is a
+management node (jobs/nodes.py). create_app(..., prepared=False) — tests, embedding — prepares it
+in its own lifespan instead.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -12,10 +20,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from zslite.clock import Clock
-from zslite.config import Settings
-from zslite.errors import BadRequest, ZStackError
+from zslite.config import Settings, load_settings
 from zslite.db.engine import Database
+from zslite.db.locks import named_lock
 from zslite.db.migrate import upgrade
+from zslite.errors import BadRequest, ZStackError
+from zslite.jobs.nodes import Node, recover_previous_life
 from zslite.jobs.runner import JobRunner
 from zslite.server import openapi
 from zslite.server.exceptions import ErrorMiddleware, error_response, json_response
@@ -31,35 +41,50 @@ class Runtime:
     settings: Settings
     database: Database
     clock: Clock
+    node: Node
     runner: JobRunner
 
 
-def prepare(settings: Settings, database: Database, clock: Clock) -> None:
-    """Migrations (if enabled) and the admin account."""
-    if settings.migrate_on_start:
-        upgrade(database.engine)
-    with database.write() as s:
-        ensure_admin(s, settings, clock)
+def node_name(settings: Settings, port: int | None = None) -> str:
+    """ZSLITE_NODE_NAME, else <hostname>:<port> (unique while the process holds the port)."""
+    return settings.node_name or f"{socket.gethostname()}:{port if port is not None else 'embedded'}"
+
+
+def prepare(settings: Settings, database: Database, clock: Clock, name: str) -> None:
+    """Once per start of a node, before it serves: migrations (if enabled), the admin account, and the
+    jobs that this node's previous life left running (interrupted)."""
+    with named_lock(database, "prepare"):  # nodes starting together take turns
+        if settings.migrate_on_start:
+            upgrade(database.engine)
+        with database.write() as s:
+            ensure_admin(s, settings, clock)
+    recover_previous_life(database, settings, clock, name)
+
+
+def runtime(settings: Settings, database: Database | None = None, clock: Clock | None = None,
+            name: str | None = None) -> Runtime:
+    clock = clock or Clock()
+    database = database or Database(settings.db_url)
+    node = Node(database, settings, clock, name or node_name(settings))
+    return Runtime(settings, database, clock, node, JobRunner(database, settings, clock, node))
 
 
 def create_app(settings: Settings, *, database: Database | None = None, clock: Clock | None = None,
-               on_start=None) -> Starlette:
+               name: str | None = None, prepared: bool = False, on_start=None) -> Starlette:
     setup(settings.log_level)
-    clock = clock or Clock()
-    database = database or Database(settings.db_url)
-    runner = JobRunner(database, settings, clock)
-    rt = Runtime(settings, database, clock, runner)
+    rt = runtime(settings, database, clock, name)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        prepare(settings, database, clock)
-        runner.start()
+        if not prepared:
+            prepare(settings, rt.database, rt.clock, rt.node.name)
+        rt.runner.start()
         if on_start:
             on_start(rt)
         try:
             yield
         finally:
-            runner.stop(wait=True)
+            rt.runner.stop(wait=True)
 
     async def openapi_json(request: Request) -> Response:
         return json_response(openapi.document())
@@ -75,3 +100,9 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
     app.state.zs = rt
     app.add_middleware(AccessLogMiddleware)
     return ErrorMiddleware(app)
+
+
+def worker_app() -> Starlette:
+    """The app of one worker process of `zslite serve --workers N` (uvicorn's factory): the parent
+    prepared the database and passed the node name in ZSLITE_NODE_NAME."""
+    return create_app(load_settings(quiet=True), prepared=True)

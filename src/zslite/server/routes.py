@@ -16,12 +16,12 @@ from zslite.apispec import api as spec_of
 from zslite.apispec.spec import ApiSpec
 from zslite.errors import BadRequest, PermissionDenied
 from zslite.ids import UUID_RE, new_uuid
-from zslite.jobs.runner import parse_result, render
+from zslite.jobs import queue
 from zslite.server import auth
 from zslite.server.exceptions import json_response
 from zslite.server.params import from_body, from_query, parse_json_body, validate
 from zslite.context import Ctx
-from zslite.wire.envelopes import dumps, location_body
+from zslite.wire.envelopes import dumps, location_body, render
 
 PREFIXES = ("/zstack/v1", "/v1")
 
@@ -77,48 +77,41 @@ def _execute(rt, request: Request, spec: ApiSpec, data: dict, strict: bool) -> R
     with_schema = _wants_schema(request, spec)
     if spec.is_async:
         job_uuid = job_uuid or new_uuid()
-        rt.runner.create(job_uuid, spec.name, caller.account_uuid if caller else None, with_schema,
-                         request.headers.get("x-web-hook"))
-        rt.runner.submit(job_uuid, spec, params, caller, with_schema, request.headers.get("x-web-hook"))
-        host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
-        return json_response(location_body(host, job_uuid), 202)
-    db = rt.database.read() if spec.method == "GET" else rt.database.write()
+        rt.runner.accept(job_uuid, spec, params, caller, with_schema, request.headers.get("x-web-hook"))
+        return json_response(location_body(_host(request), job_uuid), 202)
+    db = rt.database.read() if spec.read_only else rt.database.write()
     with db as s:
         ctx = Ctx(db=s, caller=caller, settings=rt.settings, clock=rt.clock, new_uuid=new_uuid,
-                  database=rt.database)
+                  database=rt.database, node=rt.node)
         result = spec.handler(ctx, params)
         body = render(result, with_schema, rt.settings.timezone)
     return Response(body, media_type="application/json; charset=utf-8")
 
 
+def _host(request: Request) -> str:
+    return request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
+
+
 async def get_job(request: Request) -> Response:
-    """Polling needs no session: the job uuid is the capability."""
+    """Polling needs no session: the job uuid is the capability (any node answers for any job)."""
     rt = request.app.state.zs
     job_uuid = request.path_params["uuid"]
-    job = await run_in_threadpool(rt.runner.get, job_uuid)
+    return await run_in_threadpool(_job_reply, rt, job_uuid, _host(request))
+
+
+def _job_reply(rt, job_uuid: str, host: str) -> Response:
+    job = queue.get(rt.database, job_uuid, rt.clock.now())
     if job is None:
         return PlainTextResponse(f"job[{job_uuid}] is unknown or expired", status_code=404)
-    if job.state == "Running":
-        host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
+    if job.state in (queue.QUEUED, queue.RUNNING):
         return json_response(location_body(host, job_uuid), 202)
-    status = 200 if job.state == "Succeeded" else 503
+    status = 200 if job.state == queue.SUCCEEDED else 503
     body = job.result
-    spec = _spec_named(job.api_name)
-    if status == 200 and spec is not None and spec.reveal is not None:
-        body = await run_in_threadpool(_reveal, rt, spec, job)
+    if status == 200 and job.reveal and queue.take_reveal(rt.database, job_uuid):
+        # the secret of this result is for the first reader only
+        with rt.database.read() as s:
+            body = dumps(spec_of(job.api_name).reveal(s, rt.settings, queue.parse_result(job)), rt.settings.timezone)
     return Response(body, status_code=status, media_type="application/json; charset=utf-8")
-
-
-def _spec_named(name: str) -> ApiSpec | None:
-    try:
-        return spec_of(name)
-    except KeyError:
-        return None
-
-
-def _reveal(rt, spec: ApiSpec, job) -> bytes:
-    with rt.database.read() as s:
-        return dumps(spec.reveal(s, rt.settings, parse_result(job)), rt.settings.timezone)
 
 
 def _shape(path: str) -> str:

@@ -1,4 +1,4 @@
-"""Task progress of jobs. A job is one task: Running, then done (100%) or failed."""
+"""Task progress of jobs. A job is one task: Queued, Running, then done (100%) or failed."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def get_task_progress(ctx: Ctx, p) -> list:
         return []
     if not ctx.caller.is_admin and job.account_uuid != ctx.caller.account_uuid:
         return []  # another account's job does not exist for this caller
-    progress = "100" if job.state != "Running" else "0"
+    progress = "0" if job.state in ("Queued", "Running") else "100"
     return [Inv("TaskProgress", {
         "taskUuid": job.uuid, "taskName": job.api_name, "apiId": job.uuid, "type": "Task",
         "content": f"{job.api_name}: {job.state}", "time": int(job.create_date.timestamp() * 1000),

@@ -9,12 +9,12 @@ import orjson
 
 from zslite.errors import ZStackError
 from zslite.wire.dates import format_date
-from zslite.wire.schema import Inv
+from zslite.wire.schema import Inv, schema_of
 
 
 class Secret(str):
     """A value shown once, in the reply that creates it, and never stored: stored job results keep a
-    redacted copy (see redact), and the API's reveal hook puts it back when the job is read."""
+    redacted copy (see redact), and the API's reveal hook puts it back for the first reader only."""
 
 
 def redact(body: Any) -> Any:
@@ -45,3 +45,24 @@ def dumps(body: Any, tz: str = "UTC") -> bytes:
         raise TypeError(f"not serializable: {type(value).__name__}")
 
     return orjson.dumps(body, default=default, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS)
+
+
+def wrap(result) -> dict:
+    """A service's result as a reply body: one inventory, a list of them, or the dict it returned."""
+    if result is None:
+        return {}
+    if isinstance(result, Inv):
+        return {"inventory": result}
+    if isinstance(result, list):
+        return {"inventories": result}
+    return result
+
+
+def render(result, with_schema: bool, tz: str, *, redacted: bool = False) -> bytes:
+    """The reply's bytes; redacted leaves Secret values out; with_schema adds the Java SDK's class map."""
+    body = wrap(result)
+    if redacted:
+        body = redact(body)
+    if with_schema:
+        body = {**body, "schema": schema_of(body)}
+    return dumps(body, tz)

@@ -35,6 +35,7 @@ CLASSES = {
     "SystemTag": P + "tag.SystemTagInventory",
     "UserTag": P + "tag.UserTagInventory",
     "TaskProgress": P + "core.progress.TaskProgressInventory",
+    "ManagementNode": P + "managementnode.ManagementNodeInventory",
 }
 
 
