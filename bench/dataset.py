@@ -111,7 +111,7 @@ def create_database(backend: str, label: str) -> BenchDb:
     database = Database(bdb.url)
     try:
         upgrade(database.engine)
-        prepare(bdb.settings(), database, Clock())  # the admin account, as at server start
+        prepare(bdb.settings(), database, Clock(), None)  # the admin account, as at server start
     finally:
         database.dispose()
     return bdb

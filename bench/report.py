@@ -45,6 +45,65 @@ def targets(res: dict) -> list[dict]:
     return out
 
 
+def nodes_targets(res: dict) -> list[dict]:
+    """Issue 10's targets: the mixed load on the default single process, and --workers 2 vs 1."""
+    nodes = res.get("nodes")
+    if not nodes:
+        return []
+    out = []
+    for layout, m in nodes["mixed"].items():
+        t = m["targets"]
+        out.append({"target": f"mixed load ({m['clients']} clients, {layout}): 202 p99, ms",
+                    "measured": t["accept_p99_ms"]["value"], "limit": "≤ 50 ms", "met": t["accept_p99_ms"]["met"]})
+        out.append({"target": f"mixed load ({layout}): reads p99, ms", "measured": t["read_p99_ms"]["value"],
+                    "limit": "≤ 100 ms", "met": t["read_p99_ms"]["met"]})
+        out.append({"target": f"mixed load ({layout}): errors", "measured": t["errors"]["value"], "limit": "0",
+                    "met": t["errors"]["met"]})
+    sc = nodes.get("scaling", {})
+    if "workers_ratio" in sc:
+        out.append({"target": "10-candidate req/s, --workers 2 / --workers 1 (wrk)", "measured": sc["workers_ratio"],
+                    "limit": "≥ 1.6", "met": sc["targets"]["workers_ratio"]["met"]})
+    return out
+
+
+def nodes_tables(run: dict) -> list[str]:
+    rows = [(b, r["nodes"]) for b, r in run["results"].items() if r.get("nodes")]
+    if not rows:
+        return []
+    lines = ["", "## Many processes, many nodes (issue 10)", "",
+             "Mixed load: 16 clients, one keep-alive connection each (asyncio, in the bench process), for"
+             f" {run['config'].get('mixed_seconds')} s: 20% ChangeVmImage PUTs (each only has to be accepted:"
+             " 202), polls of the client's own jobs, and reads (the 10-candidate call, a zone by uuid, a page of"
+             " QueryVmInstance). Client-side latency; errors are unexpected statuses and accepted jobs that"
+             " failed. `two_nodes`: two `zslite serve` processes, clients split between them.", "",
+             "| database | layout | req/s | 202 p50 / p99 ms | reads p50 / p99 ms | candidates p99 | zone p99 |"
+             " query p99 | poll p99 | jobs accepted | errors | client CPU |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for backend, nodes in rows:
+        for layout, m in nodes["mixed"].items():
+            k = m["kinds"]
+            p99 = lambda name: _fmt(k[name]["p99"], 1) if name in k else "–"  # noqa: E731
+            lines.append(f"| {backend} | {layout} | {m['rps']:.0f} | {_fmt(k['accept']['p50'], 1)} / "
+                         f"{_fmt(k['accept']['p99'], 1)} | {_fmt(m['reads']['p50'], 1)} / {_fmt(m['reads']['p99'], 1)}"
+                         f" | {p99('candidates_10')} | {p99('zone')} | {p99('query_vms')} | {p99('job_poll')} |"
+                         f" {m['jobs_accepted']} | {m['errors']} | {m['client_cpu_share']:.0%} |")
+    lines += ["", "Scaling: the 10-candidate call under wrk (1 thread, 8 connections; for nodes, two wrk"
+              " processes of 4 connections), interleaved rounds, median req/s; wrk's own CPU use as a share of"
+              " one core.", "",
+              "| database | --workers 1 | --workers 2 | ratio | 1 node | 2 nodes | ratio | wrk CPU |",
+              "|---|---|---|---|---|---|---|---|"]
+    for backend, nodes in rows:
+        sc = nodes.get("scaling", {})
+        if "workers_ratio" not in sc:
+            lines.append(f"| {backend} | {sc.get('skipped', 'not run')} |||||||")
+            continue
+        two = (f"{sc['one_node']['rps']:.0f} | {sc['two_nodes']['rps']:.0f} | {_fmt(sc['nodes_ratio'])}"
+               if "nodes_ratio" in sc else "– | – | –")
+        lines.append(f"| {backend} | {sc['workers_1']['rps']:.0f} | {sc['workers_2']['rps']:.0f} |"
+                     f" {_fmt(sc['workers_ratio'])} | {two} | {sc['workers_2']['client_cpu_share']:.0%} |")
+    return lines
+
+
 def _verdict(met) -> str:
     return "n/a" if met is None else ("**met**" if met else "**missed**")
 
@@ -63,8 +122,11 @@ def summary(run: dict) -> str:
         lines.append(f"- {backend}: {res['version']}; {res['seconds'] / 60:.1f} min")
     lines += ["", "## Targets", "", "| database | target | measured | limit | verdict |", "|---|---|---|---|---|"]
     for backend, res in run["results"].items():
-        for t in targets(res):
+        for t in (targets(res) if res["sizes"] else []) + nodes_targets(res):
             lines.append(f"| {backend} | {t['target']} | {_fmt(t['measured'])} | {t['limit']} | {_verdict(t['met'])} |")
+    lines += nodes_tables(run)
+    if not any(res["sizes"] for res in run["results"].values()):
+        return "\n".join(lines) + "\n"
     lines += ["", "## Candidates: latency against catalog size (probe VM, exactly 100 candidates)", "",
               "In-process: the rule engine (`get_image_candidates`: scope, rules, refs, inventories) on the"
               " large catalog and, in the same rounds, on the 1k one; the floor: the engine's two SQL"
@@ -94,6 +156,8 @@ def summary(run: dict) -> str:
               " p99 under load (floor / 10 / 100) ms | ChangeVmImage jobs/s |",
               "|---|---|---|---|---|---|---|"]
     for backend, res in run["results"].items():
+        if not res["sizes"]:
+            continue
         last = res["sizes"][-1]
         t = last.get("throughput")
         if not t:
@@ -107,12 +171,14 @@ def summary(run: dict) -> str:
     lines += ["", "QueryImage (`limit=100`), one connection:", "",
               "| database | condition | server p50 / p99 ms | client p50 ms |", "|---|---|---|---|"]
     for backend, res in run["results"].items():
-        q = res["sizes"][-1].get("query_image", {})
+        q = res["sizes"][-1].get("query_image", {}) if res["sizes"] else {}
         for name, v in q.items():
             lines.append(f"| {backend} | `{name}` | {_fmt(v['server_p50'])} / {_fmt(v['server_p99'])} |"
                          f" {_fmt(v['client_p50'])} |")
     lines += ["", "## EXPLAIN at the largest size", ""]
     for backend, res in run["results"].items():
+        if not res["sizes"]:
+            continue
         last = res["sizes"][-1]
         for name, plan in last["explain"].items():
             title = "the candidate query" if name == "candidates" else "ZStack's DISTINCT join"
@@ -131,6 +197,9 @@ def plot(run: dict, path: Path) -> Path | None:
         return None
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
     colors = {"sqlite": "tab:blue", "postgresql": "tab:green", "mariadb": "tab:orange"}
+    if not any(res["sizes"] for res in run["results"].values()):
+        plt.close(fig)
+        return None
     for backend, res in run["results"].items():
         sizes = [r["size"] for r in res["sizes"]]
         col = colors.get(backend)

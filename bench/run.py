@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench import dataset as ds
 from bench import measure as ms
+from bench import nodes as nd
 from bench import report
 
 RESULTS = Path(__file__).parent / "results"
@@ -87,7 +88,9 @@ def run_backend(backend: str, cfg: argparse.Namespace, log_dir: Path) -> dict:
         want = [i["uuid"] for i in sdb.candidates(p100)]
         assert len(want) == ds.PROBE_100, f"1k catalog: probe answers {len(want)} images"
 
-        for size in cfg.sizes:
+        if "nodes" in cfg.sections:
+            out["nodes"] = run_nodes(backend, small, scene, cfg, log_dir)
+        for size in (cfg.sizes if "candidates" in cfg.sections else ()):
             db = ms.InProcess(big)
             cat.database = db.database
             load_s = cat.grow_to(size)
@@ -162,6 +165,43 @@ def run_backend(backend: str, cfg: argparse.Namespace, log_dir: Path) -> dict:
     return out
 
 
+def run_nodes(backend: str, bdb: ds.BenchDb, scene: ds.Scene, cfg: argparse.Namespace, log_dir: Path) -> dict:
+    """Issue 10: the mixed load (16 clients, reads and ChangeVmImage) on one node, on `--workers 2`
+    and (PostgreSQL and MariaDB) on two separate nodes; then the scaling figures."""
+    out: dict = {"mixed": {}}
+    path10 = f"/zstack/v1/vm-instances/{scene.probe_10_vm}/image-candidates"
+    layouts = {"workers_1": [1], "workers_2": [2]}
+    if backend != "sqlite":
+        layouts["two_nodes"] = [1, 1]
+    for name, workers in layouts.items():
+        servers = [ms.Server(bdb, log_dir, f"{backend}-mixed-{name}-{i}", workers=w).start()
+                   for i, w in enumerate(workers)]
+        try:
+            out["mixed"][name] = nd.mixed(servers, zone=scene.zones[0], probe_10_vm=scene.probe_10_vm,
+                                          vms=scene.change_vms, images=scene.probe_100_images[:2],
+                                          clients=cfg.mixed_clients, seconds=cfg.mixed_seconds)
+        finally:
+            for srv in servers:
+                srv.stop()
+        m = out["mixed"][name]
+        log(f"{backend} mixed {name}: {m['rps']:.0f} req/s, 202 p50/p99 {m['kinds']['accept']['p50']:.1f}/"
+            f"{m['kinds']['accept']['p99']:.1f} ms, reads p50/p99 {m['reads']['p50']:.1f}/{m['reads']['p99']:.1f} ms,"
+            f" {m['errors']} errors, client CPU {m['client_cpu_share']:.0%}")
+    if nd.wrk_available():
+        out["scaling"] = nd.scaling(bdb, log_dir, path10, seconds=cfg.load_seconds + 2, rounds=cfg.rounds_load,
+                                    two_nodes=backend == "postgresql")
+        sc = out["scaling"]
+        log(f"{backend} scaling: --workers 1 {sc['workers_1']['rps']:.0f} req/s, --workers 2 "
+            f"{sc['workers_2']['rps']:.0f} req/s (x{sc['workers_ratio']:.2f}, wrk CPU "
+            f"{sc['workers_2']['client_cpu_share']:.0%})"
+            + (f"; 1 node {sc['one_node']['rps']:.0f}, 2 nodes {sc['two_nodes']['rps']:.0f} (x{sc['nodes_ratio']:.2f})"
+               if "nodes_ratio" in sc else ""))
+    else:
+        out["scaling"] = {"skipped": "wrk is not installed (make bench installs it with apt-get)"}
+        log(f"{backend} scaling: skipped, wrk is not installed")
+    return out
+
+
 def _scope(db: ms.InProcess, vm_uuid: str):
     from zslite.rules import candidates as rules
     from zslite.context import SYSTEM
@@ -179,6 +219,8 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, help="repeats of each measurement (the median is reported)")
     p.add_argument("--calls", type=int, help="in-process calls per round")
     p.add_argument("--out", default=str(RESULTS))
+    p.add_argument("--sections", default="candidates,nodes",
+                   help="what to measure: candidates (the catalog sizes), nodes (mixed load, scaling)")
     cfg = p.parse_args(argv)
     quick = cfg.quick
     cfg.sizes = [int(x) for x in (cfg.sizes or ("1000,5000" if quick else "1000,10000,100000,1000000")).split(",")]
@@ -192,6 +234,9 @@ def parse(argv=None) -> argparse.Namespace:
     cfg.concurrency = 8
     cfg.jobs = 10 if quick else 40
     cfg.query_requests = 5 if quick else 30
+    cfg.mixed_clients = 16
+    cfg.mixed_seconds = 5.0 if quick else 20.0
+    cfg.sections = {x.strip() for x in cfg.sections.split(",") if x.strip()}
     return cfg
 
 
@@ -204,7 +249,8 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     run = {"stamp": stamp, "machine": machine(), "quick": cfg.quick, "config": {
         k: getattr(cfg, k) for k in ("sizes", "vms", "rounds", "calls", "http_requests", "rounds_load",
-                                     "load_seconds", "concurrency", "jobs", "query_requests")},
+                                     "load_seconds", "concurrency", "jobs", "query_requests", "mixed_clients",
+                                     "mixed_seconds")}, "sections": sorted(cfg.sections),
         "results": {}}
     log(f"bench: {cfg.backends}, sizes {cfg.sizes}, {cfg.vms} VMs; server logs in {log_dir}")
     for backend in cfg.backends:

@@ -79,6 +79,16 @@ class ServerProcess:
         return cmd + list(self.args)
 
     def start(self, **env: str) -> ServerProcess:
+        """Start it and wait until it answers. A free port can be taken by another process between
+        the check and the bind: then another port is tried (unless a port was asked for)."""
+        for attempt in range(3):
+            try:
+                return self._start_once(**env)
+            except AssertionError:
+                if self.requested_port or "address already in use" not in self.log_text().lower() or attempt == 2:
+                    raise
+
+    def _start_once(self, **env: str) -> ServerProcess:
         assert not self.alive(), "already running"
         self.port = free_port(self.requested_port)
         self.starts += 1

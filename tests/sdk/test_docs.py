@@ -30,7 +30,7 @@ def test_the_doc_has_examples():
 
 @pytest.fixture
 def demo_url(db_url, database, tmp_path):
-    port = free_port(8080)
+    port = free_port()  # never 8080: the suite runs in parallel
     with ServerProcess(db_url, log_dir=tmp_path, demo=True, port=port):
         yield port
 

@@ -27,8 +27,8 @@ res = action.call()          # res.value.inventories / res.error (code, descript
 
 @pytest.fixture
 def demo(db_url, database, tmp_path):
-    """The demo cloud served for real, on 8080 when that port is free (so the sample runs verbatim)."""
-    port = free_port(8080)
+    """The demo cloud served for real (on a free port: the sample is localized to it)."""
+    port = free_port()  # never 8080: the suite runs in parallel
     with ServerProcess(db_url, log_dir=tmp_path, demo=True, port=port) as server:
         yield server.base_url, port
 

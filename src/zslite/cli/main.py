@@ -33,11 +33,11 @@ def demo_cmd(port: int = typer.Option(8080, help="port the curl line should name
     """Load the demo cloud into the database (idempotent) and print a ready curl line."""
     from zslite import demo as demo_mod
     from zslite.config import load_settings
-    from zslite.server.app import node_name, prepare, runtime
+    from zslite.server.app import prepare, runtime
 
     settings = load_settings()
     rt = runtime(settings)
-    prepare(settings, rt.database, rt.clock, node_name(settings, port))
+    prepare(settings, rt.database, rt.clock, None)  # not a node: a running server's jobs are its own
     demo_mod.load_and_print(rt, port)
 
 

@@ -50,7 +50,11 @@ class JobRunner:
     # ---- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.node.join()
+        try:
+            self.node.join()
+        except Exception as exc:  # the database is away: serve anyway (IsReadyToGo says 503); beats retry
+            log.warning("management node %s could not join (%s); retrying with the heartbeat", self.node.name,
+                        exc.__class__.__name__)
         for target, name in ((self._dispatch_loop, "zslite-dispatch"), (self._beat_loop, "zslite-heartbeat")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()

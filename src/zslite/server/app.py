@@ -50,15 +50,17 @@ def node_name(settings: Settings, port: int | None = None) -> str:
     return settings.node_name or f"{socket.gethostname()}:{port if port is not None else 'embedded'}"
 
 
-def prepare(settings: Settings, database: Database, clock: Clock, name: str) -> None:
+def prepare(settings: Settings, database: Database, clock: Clock, name: str | None) -> None:
     """Once per start of a node, before it serves: migrations (if enabled), the admin account, and the
-    jobs that this node's previous life left running (interrupted)."""
+    jobs that this node's previous life left running (interrupted). Without a name (a command that is
+    not a node, like `zslite demo`), no job is touched."""
     with named_lock(database, "prepare"):  # nodes starting together take turns
         if settings.migrate_on_start:
             upgrade(database.engine)
         with database.write() as s:
             ensure_admin(s, settings, clock)
-    recover_previous_life(database, settings, clock, name)
+    if name is not None:
+        recover_previous_life(database, settings, clock, name)
 
 
 def runtime(settings: Settings, database: Database | None = None, clock: Clock | None = None,
