@@ -90,3 +90,25 @@ class ApiClient:
 
     def query(self, name: str, /, *conds: str, **params) -> list[dict]:
         return self.ok(name, q=list(conds), **params)["inventories"]
+
+
+def statements(database, fn) -> list[str]:
+    """The SQL statements fn() sends, through either of the database's engines (reads have their own
+    on PostgreSQL and MariaDB), BEGIN and PRAGMA left out."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        if not statement.strip().upper().startswith(("BEGIN", "PRAGMA")):
+            seen.append(statement)
+
+    engines = {id(e): e for e in (database.engine, database.read_engine)}.values()
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", before)
+    return seen

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     admin_password: str = DEFAULT_ADMIN_PASSWORD
     # idle time after which a session expires, in seconds (ZStack: 2 hours)
     session_timeout: int = Field(default=7200, ge=1)
+    # seconds a node may answer from its memory what a session or access key resolves to (≤ 1: a
+    # logout or an expiry is seen by every node within 1 s); 0 asks the database every time
+    session_cache_seconds: float = Field(default=1.0, ge=0, le=1)
     # time zone in which timestamps are rendered on the wire
     timezone: str = "UTC"
     # master key from which access-key secrets are derived; if empty, read or
@@ -31,6 +34,8 @@ class Settings(BaseSettings):
     secret_key_file: str = "./zslite.key"
     job_retention_seconds: int = Field(default=2 * 24 * 3600, ge=1)
     job_workers: int = Field(default=8, ge=1, le=256)
+    # threads on which requests do their database work (the event loop never waits for the database)
+    request_threads: int = Field(default=32, ge=1, le=256)
     webhook_timeout: float = 10.0
     migrate_on_start: bool = True
     # name of this management node (default <hostname>:<port>); jobs it left running are marked

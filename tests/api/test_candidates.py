@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event
 
+from tests.support import statements
 from tests import factories as f
 from zslite.apispec.candidates import GetImageCandidatesParams
 from zslite.clock import Clock
@@ -250,17 +250,7 @@ def test_schema_map_when_asked(api, database):
 
 
 def _count_queries(database, fn) -> int:
-    seen = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        seen.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(database.engine, "before_cursor_execute", before)
-    return len([q for q in seen if not q.strip().upper().startswith(("BEGIN", "PRAGMA"))])
+    return len(statements(database, fn))
 
 
 @pytest.mark.parametrize("explain", [False, True])

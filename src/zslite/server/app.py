@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -31,7 +32,7 @@ from zslite.server import openapi
 from zslite.server.exceptions import ErrorMiddleware, error_response, json_response
 from zslite.server.logging import AccessLogMiddleware, setup
 from zslite.server.routes import build_routes
-from zslite.services.accounts import ensure_admin
+from zslite.services.accounts import CredentialCache, ensure_admin
 
 log = logging.getLogger("zslite.server")
 
@@ -43,6 +44,8 @@ class Runtime:
     clock: Clock
     node: Node
     runner: JobRunner
+    credentials: CredentialCache
+    threads: ThreadPoolExecutor  # where requests do their blocking work (server/routes.py in_thread)
 
 
 def node_name(settings: Settings, port: int | None = None) -> str:
@@ -68,7 +71,9 @@ def runtime(settings: Settings, database: Database | None = None, clock: Clock |
     clock = clock or Clock()
     database = database or Database(settings.db_url)
     node = Node(database, settings, clock, name or node_name(settings))
-    return Runtime(settings, database, clock, node, JobRunner(database, settings, clock, node))
+    return Runtime(settings, database, clock, node, JobRunner(database, settings, clock, node),
+                   CredentialCache(settings.session_cache_seconds),
+                   ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="zslite-request"))
 
 
 def create_app(settings: Settings, *, database: Database | None = None, clock: Clock | None = None,
@@ -87,6 +92,7 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
             yield
         finally:
             rt.runner.stop(wait=True)
+            rt.threads.shutdown(wait=True)
 
     async def openapi_json(request: Request) -> Response:
         return json_response(openapi.document())

@@ -56,7 +56,7 @@ def signed_path(path: str) -> str:
     return path
 
 
-def authenticate(database, settings, clock, headers, method: str, path: str) -> Caller:
+def authenticate(database, settings, clock, headers, method: str, path: str, cache=None) -> Caller:
     auth = headers.get("authorization")
     if not auth:
         raise BadRequest("missing the Authorization header: use 'OAuth <sessionUuid>' or "
@@ -68,7 +68,7 @@ def authenticate(database, settings, clock, headers, method: str, path: str) -> 
             raise BadRequest("malformed Authorization header: no session uuid after OAuth")
         if not UUID_RE.match(credential):  # not a session uuid: no need to ask the database
             raise InvalidSession("the session is invalid or has expired; log in again")
-        return accounts.caller_from_session(database, settings, clock, credential)
+        return accounts.caller_from_session(database, settings, clock, credential, cache)
     if scheme == "ZStack":
         key_id, sep, signature = credential.partition(":")
         if not sep or not key_id or not signature:
@@ -81,7 +81,7 @@ def authenticate(database, settings, clock, headers, method: str, path: str) -> 
         when = parse_http_date(date)
         if abs(clock.now() - when) > MAX_SKEW:
             raise AuthenticationFailed(f"the Date header [{date}] is more than 15 minutes off the server's clock")
-        caller, secret = accounts.caller_from_access_key(database, settings, key_id)
+        caller, secret = accounts.caller_from_access_key(database, settings, key_id, cache)
         expected = security.sign(secret, method, date, signed_path(path))
         if not hmac.compare_digest(expected, signature):
             raise AuthenticationFailed(f"the signature of access key[{key_id}] does not match the request")

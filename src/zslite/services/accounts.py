@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -37,6 +39,49 @@ def ensure_admin(db, settings, clock) -> None:
 
 # ---- sessions ---------------------------------------------------------------------------------
 
+class CredentialCache:
+    """What sessions and access keys resolve to, kept in this process at most `ttl` seconds.
+
+    SPEC §9: a logout, an expiry, a disabled key or a deleted account takes effect on every node
+    within 1 second, so the time to live is at most 1 s (ZSLITE_SESSION_CACHE_SECONDS, 0 turns the
+    cache off). A logout through this node forgets its session at once. A hit is used only while the
+    session's last-use time is not due for a touch (then it cannot have expired either), so idle
+    expiry behaves exactly as without the cache. The cache saves the session lookup on all but one
+    request per session per second."""
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, ttl: float, monotonic=time.monotonic):
+        self.ttl = ttl
+        self._monotonic = monotonic
+        self._entries: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= self._monotonic():
+            self.forget(key)
+            return None
+        return entry[1]
+
+    def put(self, key, value) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                now = self._monotonic()
+                self._entries = {k: e for k, e in self._entries.items() if e[0] > now}
+                if len(self._entries) >= self.MAX_ENTRIES:
+                    self._entries.clear()
+            self._entries[key] = (self._monotonic() + self.ttl, value)
+
+    def forget(self, key) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+
 def _expired_date(ctx_settings, s: Session) -> datetime:
     return s.last_used + timedelta(seconds=ctx_settings.session_timeout)
 
@@ -54,6 +99,8 @@ def log_in_by_account(ctx: Ctx, p) -> dict:
 
 def log_out(ctx: Ctx, p) -> dict:
     ctx.db.execute(delete(Session).where(Session.uuid == p.sessionUuid))
+    if ctx.credentials is not None:
+        ctx.credentials.forget(("session", p.sessionUuid))
     return {}
 
 
@@ -63,9 +110,17 @@ def validate_session(ctx: Ctx, p) -> dict:
     return {"valid": valid}
 
 
-def caller_from_session(database, settings, clock, session_uuid: str) -> Caller:
+def caller_from_session(database, settings, clock, session_uuid: str, cache: CredentialCache | None = None) -> Caller:
     """Resolve an OAuth session; touch its last-use time; expired or unknown → ID.1001."""
     now = clock.now()
+    key = ("session", session_uuid)
+    touch_after = min(SESSION_TOUCH_SECONDS, settings.session_timeout / 10)
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None:
+        caller, last_used = hit
+        if (now - last_used).total_seconds() < touch_after:
+            return caller
+        # the last-use time is due for a touch (or the session may have expired): ask the database
     with database.read() as db:
         row = db.execute(select(Session, Account).join(Account, Account.uuid == Session.account_uuid)
                          .where(Session.uuid == session_uuid)).first()
@@ -77,22 +132,35 @@ def caller_from_session(database, settings, clock, session_uuid: str) -> Caller:
             db.execute(delete(Session).where(Session.uuid == session_uuid))
         raise InvalidSession(f"session[uuid:{session_uuid}] expired")
     # idle expiry restarts at each use; the write is skipped when the last one is recent
-    if (now - s.last_used).total_seconds() >= min(SESSION_TOUCH_SECONDS, settings.session_timeout / 10):
+    last_used = s.last_used
+    if (now - last_used).total_seconds() >= touch_after:
         with database.write() as db:
             db.execute(update(Session).where(Session.uuid == session_uuid).values(last_used=now))
-    return Caller(account.uuid, account.name, account.type == "SystemAdmin", session_uuid, s.user_uuid)
+        last_used = now
+    caller = Caller(account.uuid, account.name, account.type == "SystemAdmin", session_uuid, s.user_uuid)
+    if cache is not None:
+        cache.put(key, (caller, last_used))
+    return caller
 
 
-def caller_from_access_key(database, settings, key_id: str) -> tuple[Caller, str]:
+def caller_from_access_key(database, settings, key_id: str,
+                           cache: CredentialCache | None = None) -> tuple[Caller, str]:
     """Return the caller and the key's secret; unknown or disabled key → ID.1000."""
+    key = ("access-key", key_id)
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None:
+        return hit
     with database.read() as db:
         row = db.execute(select(AccessKey, Account).join(Account, Account.uuid == AccessKey.account_uuid)
                          .where(AccessKey.key_id == key_id)).first()
     if row is None or row[0].state != "Enabled":
         raise AuthenticationFailed(f"access key[{key_id}] is not found or disabled")
-    key, account = row
-    secret = security.derive_secret(settings.master_key(), key.key_id, key.salt)
-    return Caller(account.uuid, account.name, account.type == "SystemAdmin", None, key.user_uuid), secret
+    row_key, account = row
+    secret = security.derive_secret(settings.master_key(), row_key.key_id, row_key.salt)
+    found = Caller(account.uuid, account.name, account.type == "SystemAdmin", None, row_key.user_uuid), secret
+    if cache is not None:
+        cache.put(key, found)
+    return found
 
 
 # ---- accounts ---------------------------------------------------------------------------------
