@@ -22,9 +22,14 @@ from zslite.server.app import create_app, node_name, prepare
 GRACEFUL_SECONDS = 10
 
 
+def uvicorn_options() -> dict:
+    """How zslite runs uvicorn (bench/floor.py runs its bare app the same way)."""
+    return {"log_level": "warning", "access_log": False, "lifespan": "on",
+            "timeout_graceful_shutdown": GRACEFUL_SECONDS}
+
+
 def _config(app, host: str, port: int, **kw) -> uvicorn.Config:
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on",
-                          timeout_graceful_shutdown=GRACEFUL_SECONDS, **kw)
+    return uvicorn.Config(app, host=host, port=port, **uvicorn_options(), **kw)
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int = 1, demo: bool = False) -> None:
