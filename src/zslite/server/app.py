@@ -31,7 +31,7 @@ from zslite.jobs.runner import JobRunner
 from zslite.server import openapi
 from zslite.server.exceptions import ErrorMiddleware, error_response, json_response
 from zslite.server.logging import AccessLogMiddleware, setup
-from zslite.server.routes import build_routes
+from zslite.server.routes import IndexedRouter, build_routes
 from zslite.services.accounts import CredentialCache, ensure_admin
 
 log = logging.getLogger("zslite.server")
@@ -105,6 +105,7 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
 
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={ZStackError: handler, BadRequest: handler, Exception: handler})
+    app.router = IndexedRouter(app.router.routes, lifespan=lifespan)
     app.state.zs = rt
     app.add_middleware(AccessLogMiddleware)
     return ErrorMiddleware(app)

@@ -12,7 +12,7 @@ _SESSION_IN_PATH = re.compile(r"(/sessions/)[^/]+")
 
 
 def mask_path(path: str) -> str:
-    return _SESSION_IN_PATH.sub(r"\1***", path)
+    return _SESSION_IN_PATH.sub(r"\1***", path) if "/sessions/" in path else path
 
 
 def setup(level: str = "INFO") -> None:

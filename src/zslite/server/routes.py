@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 
 import asyncio
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route, Router
 
 from zslite.apispec import all_apis
 from zslite.apispec import api as spec_of
@@ -156,3 +157,37 @@ def build_routes() -> list[Route]:
             by_method = dict(groups[shape])
             routes.append(Route(prefix + templates[shape], make_endpoint(by_method), methods=list(by_method)))
     return routes
+
+
+def resource_key(path: str) -> str | None:
+    """The path segment after /zstack/v1 or /v1 (zones, vm-instances, …), or None for other paths."""
+    for prefix in PREFIXES:
+        if path.startswith(prefix + "/"):
+            return path[len(prefix) + 1:].split("/", 1)[0]
+    return None
+
+
+class IndexedRouter(Router):
+    """Starlette's router, with the registry's routes indexed by resource: a request is matched only
+    against the few routes of its resource, not every route in turn. Anything else — the lifespan,
+    other paths, a 404 or a 405 — takes Starlette's own way."""
+
+    def __init__(self, routes: Sequence[Route], **kw):
+        super().__init__(routes, **kw)
+        self._index: dict[str, list] = defaultdict(list)
+        for route in self.routes:
+            key = resource_key(getattr(route, "path", ""))
+            if key is not None:
+                self._index[key].append(route)
+
+    async def app(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            for route in self._index.get(resource_key(scope["path"]), ()):
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.setdefault("router", self)
+                    scope["route"] = route
+                    scope.update(child_scope)
+                    await route.handle(scope, receive, send)
+                    return
+        await super().app(scope, receive, send)
