@@ -50,6 +50,13 @@ def test_console_is_served_beside_the_api_without_shadowing_it(server):
         assert http.get("/no-such-page").status_code == 404
 
 
+def test_the_start_banner_points_to_the_console(server):
+    banner = re.search(r"web console:\s+(\S+)", server.log_text())
+    assert banner, server.log_text()
+    assert banner.group(1) == f"http://127.0.0.1:{server.port}/"
+    assert "<title>zslite console</title>" in httpx.get(banner.group(1)).text
+
+
 def test_every_asset_ships_in_the_package_and_nothing_comes_from_elsewhere():
     files = sorted(p for p in CONSOLE.rglob("*") if p.is_file())
     assert {p.name for p in files} >= {"index.html", "console.css", "app.js", "sha512.js"}
@@ -60,6 +67,18 @@ def test_every_asset_ships_in_the_package_and_nothing_comes_from_elsewhere():
         assert not urls, (path.name, urls)
         if path.suffix == ".js":
             assert "innerHTML" not in text and "insertAdjacentHTML" not in text and "eval(" not in text, path.name
+
+
+def test_the_wheel_ships_every_console_file():
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["zslite"]
+    for path in CONSOLE.rglob("*"):
+        if path.is_file():
+            relative = str(path.relative_to(CONSOLE.parent))
+            assert any(fnmatch.fnmatch(relative, p) for p in patterns), f"{relative} is not in package-data"
 
 
 # ---- SHA-512 in the browser -------------------------------------------------------------------

@@ -26,10 +26,14 @@ def serve(host: str = typer.Option("0.0.0.0", help="address to listen on"),
     from zslite.server.app import create_app
 
     settings = load_settings(**({} if os.environ.get("ZSLITE_NODE_NAME") else {"node_name": f"{host}:{port}"}))
-    on_start = None
+    from zslite.server.console import url as console_url
+
+    def on_start(rt):  # the banner: where the web console and the API are
+        print(f"zslite is ready: web console {console_url(host, port)} · API {console_url(host, port)}zstack/v1",
+              file=sys.stderr, flush=True)
     if demo:
         from zslite import demo as demo_mod
-        on_start = lambda rt: demo_mod.load_and_print(rt, port)  # noqa: E731
+        on_start = lambda rt: demo_mod.load_and_print(rt, port, host)  # noqa: E731
     application = create_app(settings, on_start=on_start)
     config = uvicorn.Config(application, host=host, port=port, log_level="warning", access_log=False,
                             lifespan="on", timeout_graceful_shutdown=10)

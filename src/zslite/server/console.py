@@ -41,6 +41,15 @@ class _Assets(StaticFiles):
         return response
 
 
+def url(host: str, port: int) -> str:
+    """The console's address for a server bound to host:port, as the start banner prints it."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
 def routes() -> list:
     return [
         Route("/", index, methods=["GET", "HEAD"]),

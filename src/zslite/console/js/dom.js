@@ -94,6 +94,11 @@ export function facts(pairs) {
   ]));
 }
 
+/** A table cell with its column's name (shown beside the value when tables stack on a phone). */
+export function cell(label, ...content) {
+  return h("td", { "data-label": label }, h("div", { class: "cell" }, content));
+}
+
 export function uuidText(uuid) {
   return h("code", { class: "uuid" }, uuid);
 }

@@ -1,7 +1,7 @@
 // An image's page: its fields and copies on backup storage, Enable/Disable, and sharing
 // (ShareResource / RevokeResourceSharing) with an account or with everyone.
 
-import { h, replace, badge, bytes, facts, uuidText } from "./dom.js";
+import { h, replace, badge, bytes, facts, uuidText, cell } from "./dom.js";
 import * as api from "./api.js";
 import { errorBox, loading, runAction, stateButtons } from "./ui.js";
 
@@ -61,10 +61,10 @@ export function imagePage(uuid) {
           h("tbody", {}, image.backupStorageRefs.map((ref) => {
             const bs = storages.get(ref.backupStorageUuid);
             return h("tr", {},
-              h("td", { "data-label": "Backup storage" }, bs ? [bs.name, " ", badge(bs.state), " ", badge(bs.status), h("br")] : null,
+              cell("Backup storage", bs ? [bs.name, " ", badge(bs.state), " ", badge(bs.status), h("br")] : null,
                 uuidText(ref.backupStorageUuid)),
-              h("td", { "data-label": "Status" }, badge(ref.status)),
-              h("td", { "data-label": "Install path" }, h("code", { class: "path" }, ref.installPath || "—")));
+              cell("Status", badge(ref.status)),
+              cell("Install path", h("code", { class: "path" }, ref.installPath || "—")));
           }))))
         : h("p", { class: "empty" }, "No copy."));
     renderSharing(image);

@@ -2,7 +2,7 @@
 // limit, start, replyWithCount=true); the browser holds one page. The list's state lives in the
 // URL's hash (#/images?search=tiny&sort=-size&start=40), so every view is bookmarkable.
 
-import { h, replace } from "./dom.js";
+import { h, replace, cell } from "./dom.js";
 import * as api from "./api.js";
 import { errorBox, loading } from "./ui.js";
 
@@ -101,8 +101,7 @@ function table(config, page, related, sort, go, reload) {
       column.label, h("span", { class: "sort-mark", "aria-hidden": "true" }, active ? (descending ? " ▼" : " ▲") : "")));
   }));
   const rows = page.inventories.map((inv) => h("tr", { "data-uuid": inv.uuid },
-    config.columns.map((column) => h("td", { "data-label": column.label },
-      column.cell(inv, related, { reload, status: config.status })))));
+    config.columns.map((column) => cell(column.label, column.cell(inv, related, { reload, status: config.status })))));
   return h("div", { class: "table-wrap" },
     h("table", { class: "data" }, h("caption", { class: "visually-hidden" }, config.title), h("thead", {}, head),
       h("tbody", {}, rows)));

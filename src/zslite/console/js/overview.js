@@ -1,7 +1,7 @@
 // The cloud at a glance: counts per resource (count=true), capacity of hosts and primary storage
 // as bars, and whatever is not Enabled/Connected. A handful of small queries, whatever the size.
 
-import { h, replace, badge, capacityBar, route } from "./dom.js";
+import { h, replace, badge, capacityBar, route, cell } from "./dom.js";
 import * as api from "./api.js";
 import { errorBox, loading, page } from "./ui.js";
 
@@ -68,11 +68,10 @@ export function overview() {
           seen.add(inv.uuid);
           const c = checks[i];
           rows.push(h("tr", { class: "warn-row", "data-uuid": inv.uuid },
-            h("td", { "data-label": "Kind" }, c.kind),
-            h("td", { "data-label": "Name" }, c.detail ? h("a", { href: route(c.detail, inv.uuid) }, inv.name)
-              : h("a", { href: c.href }, inv.name)),
-            h("td", { "data-label": "State" }, badge(inv.state)),
-            h("td", { "data-label": "Status" }, badge(inv.status))));
+            cell("Kind", c.kind),
+            cell("Name", c.detail ? h("a", { href: route(c.detail, inv.uuid) }, inv.name) : h("a", { href: c.href }, inv.name)),
+            cell("State", badge(inv.state)),
+            cell("Status", badge(inv.status))));
         }
       });
       replace(attention, rows.length

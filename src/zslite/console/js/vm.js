@@ -2,7 +2,7 @@
 // to (GetImageCandidatesForVmToChange) and, for every other image the caller may see, why not
 // (explain=true), Stop/Start, and Change image with the job's live progress.
 
-import { h, replace, link, badge, bytes, facts, uuidText, route } from "./dom.js";
+import { h, replace, link, badge, bytes, facts, uuidText, route, cell } from "./dom.js";
 import * as api from "./api.js";
 import { errorBox, loading, runAction } from "./ui.js";
 import { reasonText, backupStorageReasonText } from "./words.js";
@@ -141,14 +141,14 @@ export function vmPage(uuid, params) {
     return h("div", { class: "table-wrap" }, h("table", { class: "data candidates" },
       h("thead", {}, h("tr", {}, head.map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, list.map((image) => h("tr", { "data-uuid": image.uuid },
-        h("td", { "data-label": "Name" }, link(image.name, "images", image.uuid), h("br"), uuidText(image.uuid)),
-        h("td", { "data-label": "Platform" }, image.platform || "—"),
-        h("td", { "data-label": "Format" }, image.format || "—"),
-        h("td", { "data-label": "Size" }, bytes(image.size)),
-        h("td", { "data-label": "Architecture" }, image.architecture || "—"),
-        h("td", { "data-label": "Backup storage" }, (image.backupStorageRefs || []).map((ref) => h("div", {},
+        cell("Name", link(image.name, "images", image.uuid), h("br"), uuidText(image.uuid)),
+        cell("Platform", image.platform || "—"),
+        cell("Format", image.format || "—"),
+        cell("Size", bytes(image.size)),
+        cell("Architecture", image.architecture || "—"),
+        cell("Backup storage", (image.backupStorageRefs || []).map((ref) => h("div", {},
           bsNames.get(ref.backupStorageUuid)?.name || uuidText(ref.backupStorageUuid), " ", badge(ref.status)))),
-        h("td", { "data-label": "" }, h("button", { type: "button", class: "small",
+        cell("", h("button", { type: "button", class: "small",
           "aria-label": `Change ${vm ? vm.name : "the VM"} to ${image.name}`, onclick: () => confirmChange(image) },
         "Change to this image")))))));
   }
