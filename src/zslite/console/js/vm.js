@@ -7,7 +7,7 @@ import * as api from "./api.js";
 import { errorBox, loading, runAction } from "./ui.js";
 import { reasonText, backupStorageReasonText } from "./words.js";
 
-const CANDIDATES_PER_PAGE = 20;
+const PER_PAGE = 20;
 
 export function vmPage(uuid, params) {
   const title = h("h1", { tabindex: "-1" }, "VM");
@@ -88,17 +88,15 @@ export function vmPage(uuid, params) {
     replace(actions, buttons);
   }
 
+  const candidatesPath = () => `/vm-instances/${encodeURIComponent(uuid)}/image-candidates`;
+
   async function loadCandidates() {
     let data;
     try {
-      data = await api.get(`/vm-instances/${encodeURIComponent(uuid)}/image-candidates`, {
-        explain: true, limit: CANDIDATES_PER_PAGE, start: candidateStart, replyWithCount: true,
-        excludedStart: excludedStart || null,
-      });
+      data = await api.get(candidatesPath(), { limit: PER_PAGE, start: candidateStart, replyWithCount: true });
     } catch (error) {
       if (error.code === "ID.1001") return;
       replace(candidates, h("h2", { id: "candidates-title" }, "Images it may change to"), errorBox(error, "The candidates failed"));
-      excluded.hidden = true;
       return;
     }
     const list = data.inventories || [];
@@ -112,15 +110,33 @@ export function vmPage(uuid, params) {
       vm && vm.state !== "Stopped"
         ? h("p", { class: "hint" }, `The VM is ${vm.state}: the server changes the image of a stopped VM only.`) : null,
       list.length ? candidateTable(list, bsNames) : h("p", { class: "empty" }, "No image is a candidate for this VM."),
-      total > list.length ? pagerFor(total, candidateStart, CANDIDATES_PER_PAGE, "start") : null);
+      total > PER_PAGE ? pagerFor(total, candidateStart, PER_PAGE, "start") : null);
+  }
 
-    const out = data.excluded || [];
-    const outTotal = typeof data.excludedTotal === "number" ? data.excludedTotal : out.length;
+  // The reasons come from a second call (explain=true), so the candidates show at once. When the
+  // reply pages the excluded list (it carries excludedTotal), the server pages it: start/limit and
+  // excludedStart/excludedLimit ask for the page. A server that sends the whole list gets it shown
+  // a page at a time.
+  async function loadExcluded() {
+    let data;
+    try {
+      data = await api.get(candidatesPath(), { explain: true, replyWithCount: true, limit: PER_PAGE,
+        start: excludedStart, excludedLimit: PER_PAGE, excludedStart });
+    } catch (error) {
+      if (error.code === "ID.1001") return;
+      replace(excluded, h("h2", { id: "excluded-title" }, "Other images, and why not"), errorBox(error, "The reasons failed"));
+      return;
+    }
+    const all = data.excluded || [];
+    const paged = typeof data.excludedTotal === "number";
+    const outTotal = paged ? data.excludedTotal : all.length;
+    const out = paged ? all : all.slice(excludedStart, excludedStart + PER_PAGE);
     replace(excluded,
-      h("h2", { id: "excluded-title" }, "Other images, and why not ", h("span", { class: "count" }, `(${outTotal})`)),
+      h("h2", { id: "excluded-title" }, "Other images, and why not ",
+        h("span", { class: "count", "data-total": outTotal }, `(${outTotal})`)),
       out.length ? h("ul", { class: "excluded" }, out.map(excludedItem))
-        : h("p", { class: "empty" }, "Every image you can see is a candidate."),
-      outTotal > out.length ? pagerFor(outTotal, excludedStart, out.length || CANDIDATES_PER_PAGE, "excludedStart") : null);
+        : h("p", { class: "empty" }, outTotal ? "No more." : "Every image you can see is a candidate."),
+      outTotal > PER_PAGE ? pagerFor(outTotal, excludedStart, PER_PAGE, "excludedStart") : null);
   }
 
   function pagerFor(total, start, size, param) {
@@ -130,7 +146,8 @@ export function vmPage(uuid, params) {
       const text = next.toString();
       window.location.hash = route("vms", uuid) + (text ? "?" + text : "");
     };
-    return h("nav", { class: "pager", "aria-label": "Pages" },
+    return h("nav", { class: "pager", "aria-label": `Pages of ${param === "start" ? "candidates" : "other images"}`,
+      "data-pager": param },
       h("span", { class: "pager-count" }, `${start + 1}–${Math.min(total, start + size)} of ${total}`),
       h("button", { type: "button", disabled: start <= 0, onclick: () => go(Math.max(0, start - size)) }, "‹ Previous"),
       h("button", { type: "button", disabled: start + size >= total, onclick: () => go(start + size) }, "Next ›"));
@@ -215,7 +232,7 @@ export function vmPage(uuid, params) {
   }
 
   async function refresh() {
-    if (await loadVm()) await loadCandidates();
+    if (await loadVm()) await Promise.all([loadCandidates(), loadExcluded()]);
   }
 
   refresh();
