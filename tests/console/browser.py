@@ -40,3 +40,19 @@ def log_in(page, base_url: str, account: str, password: str) -> None:
 def settle(page) -> None:
     """Wait until no "Loading…" placeholder is left on the page."""
     page.wait_for_function("() => !document.querySelector('.loading')")
+
+
+def current(page, contains: str = "") -> None:
+    """Wait until the page on screen is the one in the address bar (whose hash holds `contains`),
+    fully loaded: a hash change re-renders in an event, after the navigation itself."""
+    page.wait_for_function("""contains => {
+        const main = document.querySelector('main');
+        return main.dataset.route === location.hash && location.hash.includes(contains)
+            && !document.querySelector('.loading');
+    }""", arg=contains)
+
+
+def visit(page, hash_: str) -> None:
+    """Open a console page by its hash (#/vms/<uuid>) and wait until it is on screen, loaded."""
+    page.goto("/" + hash_)
+    current(page)

@@ -58,6 +58,14 @@ def tenants(server, admin):
 
 
 @pytest.fixture(scope="module")
+def bulk_images(admin):
+    """22 images more, on the other zone's backup storage: more than a page of images, and of the
+    seed VM's excluded images (BS_NOT_IN_ZONE)."""
+    return [admin.ok("AddImage", name=f"bulk-{i:02d}", url=f"http://images.example/bulk-{i}.qcow2", format="qcow2",
+                     backupStorageUuids=[demo.OTHER_BS])["inventory"] for i in range(22)]
+
+
+@pytest.fixture(scope="module")
 def pw():
     from playwright.sync_api import sync_playwright
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.console.browser import DESKTOP, PHONE, launch, log_in, settle
+from tests.console.browser import DESKTOP, PHONE, launch, log_in, settle, visit
 from zslite import demo
 from zslite.testing import ServerProcess
 
@@ -48,7 +48,7 @@ def shoot(out: Path) -> list[Path]:
                                    ("infrastructure", "#/infra/hosts", "[data-list=hosts] table"),
                                    ("image", f"#/images/{demo.TINYLINUX}", "#sharing form"),
                                    ("vm", f"#/vms/{demo.SEED_VM}", "#excluded ul.excluded")):
-            page.goto("/" + hash_)
+            visit(page, hash_)
             page.wait_for_selector(ready)
             settle(page)
             page.mouse.move(0, 0)
@@ -69,7 +69,7 @@ def shoot(out: Path) -> list[Path]:
         phone = browser.new_page(viewport=PHONE, base_url=server.base_url, is_mobile=True, has_touch=True)
         log_in(phone, server.base_url, "admin", "password")
         save(phone, "phone-overview")
-        phone.goto(f"/#/vms/{demo.SEED_VM}")
+        visit(phone, f"#/vms/{demo.SEED_VM}")
         phone.wait_for_selector("#excluded ul.excluded")
         settle(phone)
         save(phone, "phone-vm")

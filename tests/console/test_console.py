@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import zslite
-from tests.console.browser import PHONE, log_in, settle
+from tests.console.browser import PHONE, current, log_in, settle, visit
 from tests.support import ApiClient
 from zslite import demo
 
@@ -186,7 +186,7 @@ def test_the_seed_vm_is_found_through_the_vm_lists_search(page, server, admin):
     page.wait_for_selector("[data-list=vms] table")
     page.fill("#vms-search", "demo-vm")
     page.press("#vms-search", "Enter")
-    page.wait_for_function("() => location.hash.includes('search=demo-vm')")
+    current(page, "search=demo-vm")
     settle(page)
     names = page.locator("[data-list=vms] tbody tr td:first-child a").all_inner_texts()
     api_names = [vm["name"] for vm in admin.query("QueryVmInstance", "name~=%demo-vm%", sort="+name")]
@@ -204,34 +204,32 @@ def test_the_seed_vm_is_found_through_the_vm_lists_search(page, server, admin):
     assert page.url.endswith(f"#/vms/{demo.SEED_VM}")
 
 
-def test_images_are_sorted_and_paged_by_the_server(page, server, admin):
-    for i in range(22):
-        admin.ok("AddImage", name=f"bulk-{i:02d}", url=f"http://images.example/bulk-{i}.qcow2", format="qcow2",
-                 backupStorageUuids=[demo.OTHER_BS])
+def test_images_are_sorted_and_paged_by_the_server(page, server, admin, bulk_images):
     total = admin.ok("QueryImage", count=True)["total"]
     log_in(page, server.base_url, "admin", "password")
-    page.goto("/#/images")
+    visit(page, "#/images")
     page.wait_for_selector("[data-list=images] table")
     assert text_of(page, ".pager-count") == f"1–20 of {total}"
     first_page = page.locator("[data-list=images] tbody tr").evaluate_all("rows => rows.map(r => r.dataset.uuid)")
     expected = [i["uuid"] for i in admin.query("QueryImage", sort="+name", limit=20)]
     assert first_page == expected
     page.get_by_role("button", name="Next ›").click()
-    page.wait_for_function(f"() => document.querySelector('.pager-count')?.textContent.startsWith('21–')")
+    current(page, "start=20")
+    assert text_of(page, ".pager-count").startswith("21–")
     second = page.locator("[data-list=images] tbody tr").evaluate_all("rows => rows.map(r => r.dataset.uuid)")
     assert second == [i["uuid"] for i in admin.query("QueryImage", sort="+name", limit=20, start=20)]
     # sorting by size, descending, is the server's order too
-    page.goto("/#/images")
+    visit(page, "#/images")
     page.get_by_role("button", name="Sort by Size").click()
-    page.wait_for_function("() => location.hash.includes('sort=%2Bsize')")
+    current(page, "sort=%2Bsize")
     page.get_by_role("button", name="Sort by Size").click()
-    page.wait_for_function("() => location.hash.includes('sort=-size')")
+    current(page, "sort=-size")
     settle(page)
     shown = page.locator("[data-list=images] tbody tr").evaluate_all("rows => rows.map(r => r.dataset.uuid)")
     assert shown == [i["uuid"] for i in admin.query("QueryImage", sort="-size", limit=20)]
     assert page.locator("th[aria-sort=descending]").inner_text().startswith("Size")
     # a filter and a search together
-    page.goto("/#/images?search=bulk-1&state=Enabled")
+    visit(page, "#/images?search=bulk-1&state=Enabled")
     page.wait_for_selector("[data-list=images] table")
     settle(page)
     names = page.locator("[data-list=images] tbody tr td:first-child a").all_inner_texts()
@@ -240,9 +238,9 @@ def test_images_are_sorted_and_paged_by_the_server(page, server, admin):
 
 # ---- the VM page: candidates and why not --------------------------------------------------------
 
-def test_the_seed_vms_candidates_and_the_reasons_for_every_other_image(page, server, admin):
+def test_the_seed_vms_candidates_and_the_reasons_for_every_other_image(page, server, admin, bulk_images):
     log_in(page, server.base_url, "admin", "password")
-    page.goto(f"/#/vms/{demo.SEED_VM}")
+    visit(page, f"#/vms/{demo.SEED_VM}")
     page.wait_for_selector("#excluded ul.excluded")
     facts = text_of(page, ".details")
     for expected in ("demo-cluster", "demo-zone", "demo-host", "demo-ceph-ps", "TinyLinux"):
@@ -258,7 +256,7 @@ def test_the_seed_vms_candidates_and_the_reasons_for_every_other_image(page, ser
         page.locator("#candidates tbody tr").evaluate_all("rows => rows.map(r => r.dataset.uuid)")
     excluded = explained["excluded"]
     assert page.locator("#excluded h2 .count").get_attribute("data-total") == str(len(excluded))
-    assert len(excluded) > 20  # the bulk images of the paging test: the list comes a page at a time
+    assert len(excluded) > 20  # the bulk images: the list comes a page at a time
     assert page.locator("ul.excluded > li").evaluate_all("items => items.map(i => i.dataset.uuid)") == \
         [e["uuid"] for e in excluded[:20]]
     for item in excluded[:20]:
@@ -279,7 +277,7 @@ def test_the_seed_vms_candidates_and_the_reasons_for_every_other_image(page, ser
     assert "not attached to this VM's zone" in why["TinyLinux-other-zone"]
     # the next page of reasons
     page.locator("[data-pager=excludedStart]").get_by_role("button", name="Next ›").click()
-    page.wait_for_function("() => location.hash.includes('excludedStart=20')")
+    current(page, "excludedStart=20")
     page.wait_for_function(f"() => document.querySelectorAll('ul.excluded > li').length === {len(excluded) - 20}")
     assert page.locator("ul.excluded > li").evaluate_all("items => items.map(i => i.dataset.uuid)") == \
         [e["uuid"] for e in excluded[20:]]
@@ -288,7 +286,7 @@ def test_the_seed_vms_candidates_and_the_reasons_for_every_other_image(page, ser
 
 def test_changing_the_image_of_a_running_vm_is_refused_in_the_servers_words(page, server, admin):
     log_in(page, server.base_url, "admin", "password")
-    page.goto(f"/#/vms/{demo.RUNNING_VM}")
+    visit(page, f"#/vms/{demo.RUNNING_VM}")
     page.wait_for_selector("#candidates table")
     assert "the server changes the image of a stopped VM only" in text_of(page, "#candidates .hint")
     page.locator(f"#candidates tr[data-uuid='{demo.TINYLINUX}'] button").click()
@@ -305,7 +303,7 @@ def test_changing_the_image_of_a_running_vm_is_refused_in_the_servers_words(page
 def test_stopping_the_running_vm(page, server, admin):
     assert vm_state(admin, demo.RUNNING_VM) == "Running"
     log_in(page, server.base_url, "admin", "password")
-    page.goto(f"/#/vms/{demo.RUNNING_VM}")
+    visit(page, f"#/vms/{demo.RUNNING_VM}")
     page.get_by_role("button", name="Stop", exact=True).click()
     page.wait_for_selector(".title-badge :text-is('Stopped')")
     assert vm_state(admin, demo.RUNNING_VM) == "Stopped"
@@ -316,7 +314,7 @@ def test_stopping_the_running_vm(page, server, admin):
 def test_changing_the_seed_vms_image_shows_the_jobs_progress_and_the_new_root_volume(page, server, admin):
     old_root = admin.query("QueryVmInstance", f"uuid={demo.SEED_VM}")[0]["rootVolumeUuid"]
     log_in(page, server.base_url, "admin", "password")
-    page.goto(f"/#/vms/{demo.SEED_VM}")
+    visit(page, f"#/vms/{demo.SEED_VM}")
     page.locator(f"#candidates tr[data-uuid='{demo.TINYLINUX}'] button").click()
     confirm = page.get_by_role("button", name="Change image")
     assert page.evaluate("document.activeElement.textContent") == "Change image"  # focus moved to it
@@ -341,14 +339,14 @@ def test_changing_the_seed_vms_image_shows_the_jobs_progress_and_the_new_root_vo
 
 def test_admin_disables_and_enables_a_host(page, server, admin):
     log_in(page, server.base_url, "admin", "password")
-    page.goto("/#/infra/hosts")
+    visit(page, "#/infra/hosts")
     row = page.locator(f"tr[data-uuid='{demo.HOST}']")
     row.get_by_role("button", name="Disable demo-host").click()
     page.wait_for_selector(f"tr[data-uuid='{demo.HOST}'] .badge:text-is('Disabled')")
     assert admin.query("QueryHost", f"uuid={demo.HOST}")[0]["state"] == "Disabled"
     page.get_by_role("link", name="Overview").click()  # highlighted there
     page.wait_for_selector(f".attention tr[data-uuid='{demo.HOST}']")
-    page.goto("/#/infra/hosts")
+    visit(page, "#/infra/hosts")
     page.locator(f"tr[data-uuid='{demo.HOST}']").get_by_role("button", name="Enable demo-host").click()
     page.wait_for_selector(f"tr[data-uuid='{demo.HOST}'] .badge:text-is('Enabled')")
     assert admin.query("QueryHost", f"uuid={demo.HOST}")[0]["state"] == "Enabled"
@@ -360,7 +358,7 @@ def test_admin_disables_and_enables_a_host(page, server, admin):
 ])
 def test_admin_disables_and_enables_storage(page, server, admin, tab, uuid, api):
     log_in(page, server.base_url, "admin", "password")
-    page.goto(f"/#/infra/{tab}")
+    visit(page, f"#/infra/{tab}")
     page.locator(f"tr[data-uuid='{uuid}'] button").click()
     page.wait_for_selector(f"tr[data-uuid='{uuid}'] .badge:text-is('Disabled')")
     assert admin.query(api, f"uuid={uuid}")[0]["state"] == "Disabled"
@@ -374,7 +372,7 @@ def test_admin_disables_an_image_and_shares_it_with_a_tenant(page, server, admin
     image = demo.OTHER_ZONE_IMAGE
     assert alice.api.query("QueryImage", f"uuid={image}") == []
     log_in(page, server.base_url, "admin", "password")
-    page.goto(f"/#/images/{image}")
+    visit(page, f"#/images/{image}")
     page.get_by_role("button", name="Disable TinyLinux-other-zone").click()
     page.wait_for_selector(".title-badge :text-is('Disabled')")
     assert admin.query("QueryImage", f"uuid={image}")[0]["state"] == "Disabled"
@@ -422,30 +420,30 @@ def test_a_tenant_sees_only_what_the_api_shows_it(page, server, admin, tenants):
              "#/infra/clusters": "[data-list=clusters] table",
              f"#/vms/{alice.vm['uuid']}": "#excluded h2 .count"}
     for hash_, ready in pages.items():
-        page.goto("/" + hash_)
+        visit(page, hash_)
         page.wait_for_selector(ready)
         settle(page)
         body = page.inner_text("body")
         for word in foreign:
             assert word not in body, (hash_, word)
     # her VM page: her image is its candidate; nothing else is mentioned
-    page.goto(f"/#/vms/{alice.vm['uuid']}")
+    visit(page, f"#/vms/{alice.vm['uuid']}")
     page.wait_for_selector("#candidates table")
     assert page.locator("#candidates tbody tr").evaluate_all("rows => rows.map(r => r.dataset.uuid)") == \
         [alice.image["uuid"]]
     assert page.locator("ul.excluded > li").count() == 0
     # the infrastructure she may not read is not offered
-    page.goto("/#/infra/hosts")
+    visit(page, "#/infra/hosts")
     page.wait_for_selector("[data-list=zones]")  # hosts are not a tab of hers: zones instead
     assert page.locator(".tabs a").all_inner_texts() == ["Zones", "Clusters"]
     # another tenant's VM and image, and the admin's, by URL: not found, like an unknown uuid
     for hash_ in (f"#/vms/{bob.vm['uuid']}", f"#/vms/{demo.SEED_VM}", f"#/vms/{'0' * 32}"):
-        page.goto("/" + hash_)
+        visit(page, hash_)
         page.wait_for_selector("[data-code=not-found]")
         assert text_of(page, "main h1") == "VM not found"
         assert page.locator("#candidates").is_hidden()
     for hash_ in (f"#/images/{bob.image['uuid']}", f"#/images/{demo.TINYLINUX}"):
-        page.goto("/" + hash_)
+        visit(page, hash_)
         page.wait_for_selector("[data-code=not-found]")
         assert text_of(page, "main h1") == "Image not found"
 
@@ -453,7 +451,7 @@ def test_a_tenant_sees_only_what_the_api_shows_it(page, server, admin, tenants):
 def test_a_tenant_changes_the_image_of_her_own_vm(page, server, tenants):
     alice = tenants["alice"]
     log_in(page, server.base_url, "alice", alice.password)
-    page.goto(f"/#/vms/{alice.vm['uuid']}")
+    visit(page, f"#/vms/{alice.vm['uuid']}")
     page.locator(f"#candidates tr[data-uuid='{alice.image['uuid']}'] button").click()
     page.get_by_role("button", name="Change image").click()
     page.wait_for_selector("[data-result=changed]", timeout=30000)
@@ -476,7 +474,7 @@ def test_a_hostile_name_renders_as_text(page, server, admin):
                              (f"#/vms?search={vm['uuid']}", "[data-list=vms] table"),
                              (f"#/vms/{vm['uuid']}", "#candidates table"),
                              (f"#/vms/{demo.SEED_VM}", "#candidates table")):
-            page.goto("/" + hash_)
+            visit(page, hash_)
             page.wait_for_selector(ready)
             settle(page)
             assert HOSTILE in page.inner_text("main"), hash_
@@ -504,7 +502,7 @@ def test_a_phone_width_shows_the_same_content_without_overflowing(browser, serve
     try:
         page = context.new_page()
         log_in(page, server.base_url, "admin", "password")
-        page.goto("/" + hash_)
+        visit(page, hash_)
         page.wait_for_selector(ready)
         settle(page)
         text = page.inner_text("main")

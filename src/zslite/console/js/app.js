@@ -89,6 +89,7 @@ function render() {
   navCurrent(section);
   document.title = `${title} · zslite console`;
   replace(main, node);
+  main.dataset.route = window.location.hash; // what is on screen (the tests wait on it)
   if (path !== lastPath) {
     const heading = main.querySelector("h1");
     if (heading) heading.focus({ preventScroll: true });

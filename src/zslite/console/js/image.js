@@ -33,6 +33,10 @@ export function imagePage(uuid) {
         "No image with uuid ", uuidText(uuid), " exists, or it is not visible to your account."));
       return;
     }
+    // everything is fetched before anything is replaced, so the page never shows half an update
+    const storages = api.session.isAdmin
+      ? await api.byUuid("/backup-storage", (image.backupStorageRefs || []).map((r) => r.backupStorageUuid)).catch(() => new Map())
+      : new Map();
     replace(title, image.name);
     replace(stateBadge, badge(image.state));
     replace(actions, stateButtons(image, "changeImageState", "/images", actionStatus, load));
@@ -51,9 +55,6 @@ export function imagePage(uuid) {
       ["Description", image.description || null],
       ["Created", image.createDate],
     ]));
-    const storages = api.session.isAdmin
-      ? await api.byUuid("/backup-storage", (image.backupStorageRefs || []).map((r) => r.backupStorageUuid)).catch(() => new Map())
-      : new Map();
     replace(refs, h("h2", { id: "refs-title" }, "Copies on backup storage"),
       (image.backupStorageRefs || []).length
         ? h("div", { class: "table-wrap" }, h("table", { class: "data" },
@@ -67,7 +68,7 @@ export function imagePage(uuid) {
               cell("Install path", h("code", { class: "path" }, ref.installPath || "—")));
           }))))
         : h("p", { class: "empty" }, "No copy."));
-    renderSharing(image);
+    if (!sharing.hasChildNodes()) renderSharing(image);
   }
 
   function renderSharing(image) {

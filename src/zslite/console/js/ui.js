@@ -6,9 +6,8 @@ import * as api from "./api.js";
 
 /** An API failure as the server words it: its code, description and details. */
 export function errorBox(error, heading = "The server refused") {
-  if (!(error instanceof api.ApiError)) {
-    return h("div", { class: "alert alert-error", role: "alert" }, h("strong", {}, heading), " ",
-      String(error && error.message ? error.message : error));
+  if (!(error instanceof api.ApiError)) { // the console's own check, before anything was sent
+    return h("div", { class: "alert alert-error", role: "alert" }, String(error && error.message ? error.message : error));
   }
   return h("div", { class: "alert alert-error", role: "alert", "data-code": error.code },
     h("strong", {}, `${heading}: `), h("span", { class: "error-description" }, error.description),

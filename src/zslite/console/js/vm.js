@@ -34,6 +34,10 @@ export function vmPage(uuid, params) {
       vm = await api.one("/vm-instances", uuid);
     } catch (error) {
       if (error.code !== "ID.1001") replace(details, errorBox(error, "Could not load the VM"));
+      replace(candidates);
+      replace(excluded);
+      candidates.hidden = true;
+      excluded.hidden = true;
       return false;
     }
     if (!vm) {
@@ -41,13 +45,12 @@ export function vmPage(uuid, params) {
       replace(title, "VM not found");
       replace(details, h("p", { class: "alert alert-error", role: "alert", "data-code": "not-found" },
         "No VM with uuid ", uuidText(uuid), " exists, or it is not visible to your account."));
+      replace(candidates);
+      replace(excluded);
       candidates.hidden = true;
       excluded.hidden = true;
       return false;
     }
-    replace(title, vm.name);
-    replace(stateBadge, badge(vm.state));
-    renderActions();
     const root = (vm.allVolumes || []).find((v) => v.uuid === vm.rootVolumeUuid)
       || (vm.allVolumes || []).find((v) => v.type === "Root");
     const [image, host, cluster, zone, storage] = await Promise.all([
@@ -55,6 +58,10 @@ export function vmPage(uuid, params) {
       api.one("/clusters", vm.clusterUuid), api.one("/zones", vm.zoneUuid),
       api.one("/primary-storage", root && root.primaryStorageUuid),
     ].map((p) => p.catch(() => null)));
+    // everything is fetched before anything is replaced, so the page never shows half an update
+    replace(title, vm.name);
+    replace(stateBadge, badge(vm.state));
+    renderActions();
     const nameOr = (inv, id) => (inv ? h("span", {}, inv.name, " ", uuidText(id)) : id ? uuidText(id) : null);
     replace(details, facts([
       ["UUID", uuidText(vm.uuid)],
