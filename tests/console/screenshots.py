@@ -64,6 +64,13 @@ def shoot(out: Path) -> list[Path]:
         settle(page)
         page.locator("#change-image").scroll_into_view_if_needed()
         save(page, "change-image-done", full=False)
+
+        visit(page, f"#/vms/{demo.RUNNING_VM}")
+        page.locator(f"#candidates tr[data-uuid='{demo.TINYLINUX}'] button").click()
+        page.get_by_role("button", name="Change image").click()
+        page.wait_for_selector("#change-image .alert-error")
+        page.locator("#change-image").scroll_into_view_if_needed()
+        save(page, "change-image-refused", full=False)
         page.close()
 
         phone = browser.new_page(viewport=PHONE, base_url=server.base_url, is_mobile=True, has_touch=True)
