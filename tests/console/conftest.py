@@ -93,7 +93,14 @@ def page(browser, server):
     p.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
     p.on("console", lambda msg: problems.append(f"console: {msg.text}")
          if "Content Security Policy" in msg.text else None)
+    requests: list[str] = []
+    p.on("request", lambda r: requests.append(r.url))
     p.problems = problems
     yield p
     context.close()
     assert not problems, problems
+    # the console's only server is its own origin: its assets, and the public REST API
+    stray = [url for url in requests if not url.startswith(server.base_url + "/")
+             or not url[len(server.base_url):].startswith(("/zstack/v1/", "/console/", "/#", "/?"))
+             and url[len(server.base_url):] != "/"]
+    assert not stray, stray

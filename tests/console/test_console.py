@@ -104,6 +104,8 @@ def test_admin_logs_in_with_the_keyboard_and_sees_the_counts_the_api_gives(page,
     assert page.evaluate("document.activeElement.id") == "login-account"  # the form has the focus
     page.keyboard.type("admin")
     page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "login-password"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # focus shows
     page.keyboard.type("password")
     page.keyboard.press("Enter")
     page.wait_for_selector(".card")
