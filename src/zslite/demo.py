@@ -158,12 +158,17 @@ def load(rt) -> dict:
     return {"created": created, "session": session, "vm": SEED_VM, "image": TINYLINUX, "rootVolume": root}
 
 
-def load_and_print(rt, port: int) -> dict:
+def load_and_print(rt, port: int, host: str = "localhost") -> dict:
+    from zslite.server.console import url as console_url  # (the console's address, not its code)
+
     scene = load(rt)
     pw = sha512_hex(rt.settings.admin_password)
-    base = f"http://localhost:{port}/zstack/v1"
+    console = console_url(host, port)
+    base = f"{console}zstack/v1"
     print(f"""
-zslite is ready on {base} ({len(scene['created'])} demo resource(s) created)
+zslite is ready ({len(scene['created'])} demo resource(s) created)
+  web console:  {console}  (log in as admin)
+  API:          {base}
 
 Log in:
   curl -s -X PUT {base}/accounts/login \\

@@ -28,7 +28,7 @@ from zslite.db.migrate import upgrade
 from zslite.errors import BadRequest, ZStackError
 from zslite.jobs.nodes import Node, recover_previous_life
 from zslite.jobs.runner import JobRunner
-from zslite.server import openapi
+from zslite.server import console, openapi
 from zslite.server.exceptions import ErrorMiddleware, error_response, json_response
 from zslite.server.logging import AccessLogMiddleware, setup
 from zslite.server.routes import IndexedRouter, build_routes
@@ -99,6 +99,7 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
 
     routes = [Route(p + "/openapi.json", openapi_json, methods=["GET"]) for p in ("/zstack/v1", "/v1")]
     routes += build_routes()
+    routes += console.routes()  # the web console: `/` and `/console/...`
 
     def handler(request, exc):
         return error_response(exc)

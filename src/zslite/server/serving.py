@@ -40,7 +40,11 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1, demo: b
     if demo:
         from zslite import demo as demo_mod
         from zslite.server.app import runtime
-        demo_mod.load_and_print(runtime(settings, database, clock, name), port)
+        demo_mod.load_and_print(runtime(settings, database, clock, name), port, host)
+    else:  # the banner: where the web console and the API are
+        from zslite.server.console import url as console_url
+        print(f"zslite is ready: web console {console_url(host, port)} · API {console_url(host, port)}zstack/v1",
+              file=sys.stderr, flush=True)
 
     if workers == 1:
         app = create_app(settings, database=database, clock=clock, name=name, prepared=True)
