@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -25,3 +26,24 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine), revision)
+
+
+@lru_cache(maxsize=1)
+def head_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the database answers and its schema is at the head migration(s): what a node needs to
+    serve (IsReadyToGo). Never raises: an unreachable database is simply not current."""
+    from alembic.runtime.migration import MigrationContext
+
+    try:
+        heads = head_revisions()
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except Exception:  # noqa: BLE001 — any failure to read the revision means "not ready"
+        return False
+    return current == heads

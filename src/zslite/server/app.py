@@ -43,7 +43,9 @@ def prepare(settings: Settings, database: Database, clock: Clock) -> None:
 
 
 def create_app(settings: Settings, *, database: Database | None = None, clock: Clock | None = None,
-               on_start=None) -> Starlette:
+               on_start=None, prepared: bool = False) -> Starlette:
+    """The ASGI app; `prepared=True` when the caller already ran prepare() (zslite serve does, so that a
+    database problem is reported before uvicorn starts)."""
     setup(settings.log_level)
     clock = clock or Clock()
     database = database or Database(settings.db_url)
@@ -52,7 +54,8 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        prepare(settings, database, clock)
+        if not prepared:
+            prepare(settings, database, clock)
         runner.start()
         if on_start:
             on_start(rt)
