@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 import uuid as uuidlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -17,7 +18,7 @@ import orjson
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from zslite import faults
+from zslite import faults, metrics
 from zslite.db import retry
 from zslite.db.models import Job, ManagementNode
 from zslite.errors import BadRequest, InternalError, OperationError, ZStackError
@@ -62,6 +63,7 @@ class JobRunner:
         self._heartbeat: threading.Thread | None = None
         self._pending: set = set()
         self._lock = threading.Lock()
+        self.last_heartbeat: float | None = None  # time.monotonic() of the last heartbeat written (metrics)
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -83,6 +85,7 @@ class JobRunner:
             done = s.execute(update(ManagementNode).where(ManagementNode.name == self.node).values(heartbeat=now))
             if done.rowcount == 0:
                 s.add(ManagementNode(name=self.node, heartbeat=now))
+        self.last_heartbeat = time.monotonic()
 
     def _beat_loop(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
@@ -180,6 +183,7 @@ class JobRunner:
                     raise
             success = True
         except ZStackError as err:
+            log.warning("job %s (%s) failed: %s", job_uuid, spec.name, err.one_line())
             body = dumps(error_body(err), tz)
         except Exception:
             trace = uuidlib.uuid4().hex
@@ -191,6 +195,7 @@ class JobRunner:
                     self._finish(s, job_uuid, "Failed", body)
             except Exception:
                 log.exception("could not record the failure of job %s", job_uuid)
+        metrics.job_finished(spec.name, success)
         with self._lock:
             self._pending.discard(job_uuid)
         if webhook:

@@ -11,13 +11,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from zslite import metrics
 from zslite.clock import Clock
 from zslite.config import Settings
 from zslite.errors import BadRequest, ZStackError
 from zslite.db.engine import Database
 from zslite.db.migrate import upgrade
 from zslite.jobs.runner import JobRunner
-from zslite.server import openapi
+from zslite.server import openapi, ops
 from zslite.server.exceptions import ErrorMiddleware, error_response, json_response
 from zslite.server.logging import AccessLogMiddleware, setup
 from zslite.server.routes import build_routes
@@ -63,11 +64,13 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
             yield
         finally:
             runner.stop(wait=True)
+            metrics.process_exit()
 
     async def openapi_json(request: Request) -> Response:
         return json_response(openapi.document())
 
-    routes = [Route(p + "/openapi.json", openapi_json, methods=["GET"]) for p in ("/zstack/v1", "/v1")]
+    routes = [Route(p + "/openapi.json", openapi_json, methods=["GET"], name="openapi") for p in ("/zstack/v1", "/v1")]
+    routes += ops.routes()
     routes += build_routes()
 
     def handler(request, exc):
@@ -76,5 +79,6 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={ZStackError: handler, BadRequest: handler, Exception: handler})
     app.state.zs = rt
+    app.state.pool_watch = metrics.watch_pool(database.engine)
     app.add_middleware(AccessLogMiddleware)
     return ErrorMiddleware(app)
