@@ -18,7 +18,7 @@ from zslite.errors import BadRequest, ZStackError
 from zslite.db.engine import Database
 from zslite.db.migrate import upgrade
 from zslite.jobs.runner import JobRunner
-from zslite.server import openapi, ops
+from zslite.server import docs, openapi, ops
 from zslite.server.exceptions import ErrorMiddleware, error_response, json_response
 from zslite.server.logging import AccessLogMiddleware, setup
 from zslite.server.routes import build_routes
@@ -71,6 +71,7 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
 
     routes = [Route(p + "/openapi.json", openapi_json, methods=["GET"], name="openapi") for p in ("/zstack/v1", "/v1")]
     routes += ops.routes()
+    routes += docs.routes()
     routes += build_routes()
 
     def handler(request, exc):
