@@ -140,7 +140,7 @@ def create_database(url: str) -> bool:
     if backend == "sqlite":
         return False
     name = u.database
-    server = u.set(database="postgres" if backend == "postgresql" else None)
+    server = u._replace(database="postgres" if backend == "postgresql" else None)  # (set() ignores None)
     engine = create_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT",
                            connect_args={"connect_timeout": CONNECT_TIMEOUT})
     try:
