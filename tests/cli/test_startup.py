@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, select, text
 from tests.conftest import MY_ADMIN, PG_ADMIN
 from zslite import __version__, demo
 from zslite.cli import startup
+from zslite.config import ConfigError
 from zslite.context import ADMIN_ACCOUNT_UUID
 from zslite.db import models as m
 from zslite.testing import TEST_ENV, free_port
@@ -33,6 +34,8 @@ SECRET = "s3cret-in-the-url"
 def zslite(*args: str, cwd: Path, env: dict | None = None, preexec=None, timeout: float = 90):
     full_env = {**os.environ, **TEST_ENV, "ZSLITE_SECRET_KEY_FILE": str(cwd / "zslite.key"), **(env or {})}
     full_env.pop("ZSLITE_NODE_NAME", None)
+    if args[:1] == ("serve",) and "--port" not in args:  # never the default 8080: tests run in parallel
+        args = (*args, "--port", str(free_port()))
     return subprocess.run([sys.executable, "-m", "zslite", *args], cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=timeout, preexec_fn=preexec)
 
@@ -278,3 +281,16 @@ def test_demo_reset_refuses_a_database_that_is_not_a_demo(tmp_path, db_url, data
     line = one_line(result, "--reset", "no demo cloud")
     assert result.returncode == 2, line
     assert [z["name"] for z in api.query("QueryZone")] == ["production-zone"]
+
+
+def test_a_port_another_server_is_starting_on_is_in_use():
+    """Two servers starting at once on one port: the second is refused at once (the first listens as soon as
+    it has bound, before its migrations), never two processes sharing a port."""
+    port = free_port()
+    first = startup.bind("127.0.0.1", port)
+    try:
+        with pytest.raises(ConfigError) as err:
+            startup.bind("127.0.0.1", port)
+        assert err.value.setting == "--port" and "already in use" in str(err.value)
+    finally:
+        first.close()

@@ -17,6 +17,7 @@ from zslite.config import ConfigError, Settings, load_settings, uses_default_adm
 
 ALL_INTERFACES = "0.0.0.0"
 LOOPBACK = "127.0.0.1"
+BACKLOG = 2048  # uvicorn's default
 
 
 def settings(**overrides) -> Settings:
@@ -76,6 +77,9 @@ def bind(host: str, port: int) -> socket.socket:
         if family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         sock.bind(address)
+        # listening at once: with SO_REUSEADDR, Linux lets a second socket bind a port nobody listens on yet,
+        # so "in use" is only certain once we listen (connections wait in the backlog until uvicorn serves)
+        sock.listen(BACKLOG)
     except OSError as exc:
         sock.close()
         raise ConfigError(*_bind_problem(exc, host, port), exit_code=4) from None
