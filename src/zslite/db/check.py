@@ -23,7 +23,7 @@ from zslite.db.engine import Database, normalize_url
 SETTING = "ZSLITE_DB_URL"
 CONNECT_TIMEOUT = 10
 EXAMPLES = "sqlite:///path/to/zslite.db, postgresql://user@host:5432/zslite or mysql://user@host:3306/zslite"
-_PASSWORD_IN_URL = re.compile(r"(://[^/@:]*:)[^@/]*@")
+_PASSWORD_IN_URL = re.compile(r"(://[^/@:]*:)[^/]*@")  # greedy: a password may hold @
 
 
 def mask(url: str) -> str:
