@@ -86,6 +86,13 @@ def test_an_invalid_setting_is_one_line(tmp_path, command, variable, value, word
     assert not (tmp_path / "z.db").exists()  # nothing was opened
 
 
+def test_a_missing_metrics_directory_is_one_line(tmp_path):
+    result = zslite("serve", cwd=tmp_path, env={"ZSLITE_DB_URL": f"sqlite:///{tmp_path}/z.db",
+                                               "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "absent")})
+    one_line(result, "PROMETHEUS_MULTIPROC_DIR", "is not a directory")
+    assert result.returncode == 2
+
+
 def test_several_invalid_settings_share_the_line(tmp_path):
     result = zslite("serve", cwd=tmp_path, env={"ZSLITE_SESSION_TIMEOUT": "abc", "ZSLITE_TIMEZONE": "Mars/Base"})
     one_line(result, "ZSLITE_SESSION_TIMEOUT", "ZSLITE_TIMEZONE")

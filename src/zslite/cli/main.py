@@ -43,6 +43,7 @@ def serve(host: str | None = typer.Option(None, help="address to listen on [defa
     from zslite.server.app import create_app
 
     settings = startup.settings()
+    startup.check_metrics_dir()
     host = host or startup.default_host(settings)
     if not os.environ.get("ZSLITE_NODE_NAME"):
         settings = settings.model_copy(update={"node_name": f"{host}:{port}"})

@@ -25,6 +25,19 @@ def settings(**overrides) -> Settings:
     return load_settings(warn=False, **overrides)
 
 
+def check_metrics_dir() -> None:
+    """PROMETHEUS_MULTIPROC_DIR, when set, must be a writable directory (every process writes its metrics there)."""
+    from zslite.metrics import MULTIPROC_ENV, multiprocess_dir
+
+    path = multiprocess_dir()
+    if path is None:
+        return
+    if not os.path.isdir(path):
+        raise ConfigError(MULTIPROC_ENV, f"[{path}] is not a directory (create it empty before the server starts)")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(MULTIPROC_ENV, f"[{path}] is not writable", exit_code=4)
+
+
 def open_database(s: Settings):
     from zslite.db.check import open_database as open_db
 
