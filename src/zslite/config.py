@@ -8,12 +8,27 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("zslite.config")
 
 DEFAULT_ADMIN_PASSWORD = "password"
+ENV_PREFIX = "ZSLITE_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# settings whose values never appear in a message
+SECRET_SETTINGS = ("admin_password", "secret_key")
+
+
+class ConfigError(Exception):
+    """A setting or argument that stops zslite from starting: the CLI prints `setting: problem` on one
+    line and exits with `exit_code` (2: the value is invalid; 4: what it names cannot be reached or used)."""
+
+    def __init__(self, setting: str, problem: str, exit_code: int = 2, *, message: str | None = None):
+        super().__init__(message or f"{setting}: {problem}")
+        self.setting = setting
+        self.problem = problem
+        self.exit_code = exit_code
 
 
 class Settings(BaseSettings):
@@ -55,9 +70,16 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _timeout_after_heartbeats(self):
         if self.node_timeout < 2 * self.heartbeat_interval:
-            raise ValueError(f"node_timeout ({self.node_timeout}) must be at least twice heartbeat_interval "
-                             f"({self.heartbeat_interval})")
+            raise ValueError(f"ZSLITE_NODE_TIMEOUT ({self.node_timeout}) must be at least twice "
+                             f"ZSLITE_HEARTBEAT_INTERVAL ({self.heartbeat_interval})")
         return self
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"unknown log level [{value}]: one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     @field_validator("timezone")
     @classmethod
@@ -91,8 +113,34 @@ class Settings(BaseSettings):
         return path.read_bytes().strip()
 
 
-def load_settings(quiet: bool = False, **overrides) -> Settings:
-    settings = Settings(**overrides)
-    if settings.admin_password == DEFAULT_ADMIN_PASSWORD and not quiet:
+def env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Every invalid setting, by its environment variable, on one line (secret values never shown)."""
+    return "; ".join(_describe(err) for err in exc.errors())
+
+
+def _describe(err) -> str:
+    field = str(err["loc"][0]) if err["loc"] else ""
+    msg = err["msg"].removeprefix("Value error, ")
+    shown = "" if field in SECRET_SETTINGS or "input" not in err else f" (got {err['input']!r})"
+    return " ".join(f"{env_name(field) if field else 'settings'}: {msg}{shown}".split())
+
+
+def uses_default_admin_password(settings: Settings) -> bool:
+    return settings.admin_password == DEFAULT_ADMIN_PASSWORD
+
+
+def load_settings(*, warn: bool = True, **overrides) -> Settings:
+    """Settings from the environment; an invalid one raises ConfigError naming its variable."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        names = [env_name(str(e["loc"][0])) for e in exc.errors() if e["loc"]]
+        raise ConfigError(", ".join(dict.fromkeys(names)) or "settings", "invalid value",
+                          message=describe_validation_error(exc)) from exc
+    if warn and uses_default_admin_password(settings):
         log.warning("ZSLITE_ADMIN_PASSWORD is not set: the admin password is the default 'password'")
     return settings

@@ -3,7 +3,8 @@
 - `key=value` pairs, lists comma-separated (`backupStorageUuids=a,b`);
 - Query APIs take conditions positionally, in the query grammar (`name=x state=Enabled
   size>=1024 name~=Ubuntu%`), and `limit=`, `start=`, `count=`, `sortBy=`, … as options;
-- asynchronous APIs wait for their job (`--no-wait` prints the job location instead).
+- asynchronous APIs wait for their job (`--no-wait` prints the job location instead);
+- a name may stand for a uuid when the parameter's resource type is known (cli/names.py).
 Values are checked by the SDK against the API's model before anything is sent.
 """
 
@@ -17,7 +18,7 @@ import typer
 
 from zslite.apispec import all_apis
 from zslite.apispec.spec import ApiSpec
-from zslite.cli import output, session
+from zslite.cli import names, output, session
 from zslite.cli.output import Format, JsonOpt, OutputOpt, UrlOpt
 
 _PAIR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
@@ -87,6 +88,8 @@ def make_command(spec: ApiSpec):
             output.fail(str(exc), output.EXIT_USAGE, fmt)
         with output.guarded(fmt):
             with session.client(url, need_auth=spec.auth != "none") as zs:
+                if spec.auth != "none":  # names where uuids are expected, looked up with the caller's session
+                    params = names.resolve_params(zs, spec, params)
                 body = zs.call_raw(spec.name, wait=not no_wait, timeout=timeout, **params)
             output.emit(body, fmt)
 

@@ -1,7 +1,7 @@
 """Output of every CLI command: table (rich), json or yaml; errors and exit codes in one place.
 
 Exit codes: 0 ok, 2 usage error (bad arguments, a parameter the client refused, not logged in,
-a 400 from the server), 3 API error (the API ran and failed: 503, or an unexpected HTTP status),
+a name that matches no resource or several, a 400 from the server), 3 API error (the API ran and failed: 503, or an unexpected HTTP status),
 4 connection error (no answer from the server).
 """
 
@@ -141,12 +141,13 @@ def fail(message: str, code: int, fmt: Format = Format.table, error: dict | None
 @contextmanager
 def guarded(fmt: Format = Format.table) -> Iterator[None]:
     """Turn SDK exceptions into a message and the matching exit code."""
+    from zslite.cli.names import NameNotResolved
     from zslite.cli.session import NotLoggedIn
     from zslite.sdk.errors import ApiConnectionError, HttpError, ParameterError, ZStackApiError
 
     try:
         yield
-    except NotLoggedIn as exc:
+    except (NotLoggedIn, NameNotResolved) as exc:
         fail(str(exc), EXIT_USAGE, fmt)
     except ParameterError as exc:
         fail(str(exc), EXIT_USAGE, fmt, exc.to_dict())

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from zslite import metrics
 from zslite.clock import Clock
 from zslite.config import Settings, load_settings
 from zslite.db.engine import Database
@@ -28,7 +29,7 @@ from zslite.db.migrate import upgrade
 from zslite.errors import BadRequest, ZStackError
 from zslite.jobs.nodes import Node, recover_previous_life
 from zslite.jobs.runner import JobRunner
-from zslite.server import console, openapi
+from zslite.server import console, docs, openapi, ops
 from zslite.server.exceptions import ErrorMiddleware, error_response, json_response
 from zslite.server.logging import AccessLogMiddleware, setup
 from zslite.server.routes import IndexedRouter, build_routes
@@ -78,6 +79,8 @@ def runtime(settings: Settings, database: Database | None = None, clock: Clock |
 
 def create_app(settings: Settings, *, database: Database | None = None, clock: Clock | None = None,
                name: str | None = None, prepared: bool = False, on_start=None) -> Starlette:
+    """The ASGI app; `prepared=True` when the caller already ran prepare() (zslite serve does, so that a
+    database problem is reported before uvicorn starts)."""
     setup(settings.log_level)
     rt = runtime(settings, database, clock, name)
 
@@ -93,11 +96,14 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
         finally:
             rt.runner.stop(wait=True)
             rt.threads.shutdown(wait=True)
+            metrics.process_exit()
 
     async def openapi_json(request: Request) -> Response:
         return json_response(openapi.document())
 
-    routes = [Route(p + "/openapi.json", openapi_json, methods=["GET"]) for p in ("/zstack/v1", "/v1")]
+    routes = [Route(p + "/openapi.json", openapi_json, methods=["GET"], name="openapi") for p in ("/zstack/v1", "/v1")]
+    routes += ops.routes()
+    routes += docs.routes()
     routes += build_routes()
     routes += console.routes()  # the web console: `/` and `/console/...`
 
@@ -108,6 +114,7 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
                     exception_handlers={ZStackError: handler, BadRequest: handler, Exception: handler})
     app.router = IndexedRouter(app.router.routes, lifespan=lifespan)
     app.state.zs = rt
+    app.state.pool_watch = metrics.watch_pool(rt.database.engine)
     app.add_middleware(AccessLogMiddleware)
     return ErrorMiddleware(app)
 
@@ -115,4 +122,4 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
 def worker_app() -> Starlette:
     """The app of one worker process of `zslite serve --workers N` (uvicorn's factory): the parent
     prepared the database and passed the node name in ZSLITE_NODE_NAME."""
-    return create_app(load_settings(quiet=True), prepared=True)
+    return create_app(load_settings(warn=False), prepared=True)

@@ -20,6 +20,7 @@ from zslite.ids import UUID_RE, new_uuid
 from zslite.jobs import queue
 from zslite.server import auth
 from zslite.server.exceptions import json_response
+from zslite.server.logging import API_KEY, UNKNOWN
 from zslite.server.params import from_body, from_query, parse_json_body, validate
 from zslite.context import Ctx
 from zslite.wire.envelopes import dumps, location_body, render
@@ -48,10 +49,12 @@ def make_endpoint(specs_by_method: dict[str, list[ApiSpec]]):
         rt = request.app.state.zs
         method = request.method
         specs = specs_by_method[method]
+        request.scope[API_KEY] = specs[0].name if len(specs) == 1 else UNKNOWN  # the metrics label
         body: dict = {}
         if method in ("POST", "PUT") or (method == "DELETE" and any(s.body_key for s in specs)):
             body = parse_json_body(await request.body())
         spec = _pick(specs, method, body)
+        request.scope[API_KEY] = spec.name
         data = from_body(spec, body) if spec.body_key else from_query(spec, request.query_params)
         if method == "DELETE" and not spec.body_key:
             data.update({k: v for k, v in from_body(spec, body).items() if k in ("systemTags", "userTags")})
