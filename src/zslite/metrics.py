@@ -92,38 +92,65 @@ def _pool_numbers(pool, checked_out: int) -> tuple[int | None, int, int | None]:
 
 
 class _PoolWatch:
-    def __init__(self, engine):
-        self.pool = engine.pool
+    """The pool gauges of this process's engines (writes, and reads where they have their own pool).
+
+    Read when /metrics is scraped; with several processes (multiprocess mode) each process refreshes
+    its gauges once a second instead, so that a scrape on any of them sums the live ones. Nothing is
+    done per connection checkout: that is every request's hot path."""
+
+    REFRESH_SECONDS = 1.0
+
+    def __init__(self, engines):
+        self.pools = [e.pool for e in engines]
         self.count = 0  # checkouts minus checkins, for pools that do not count themselves
 
     def update(self) -> None:
         m = instruments()
-        size, checked_out, overflow = _pool_numbers(self.pool, self.count)
-        if size is not None:
-            m.pool_size.set(size)
-        m.pool_checked_out.set(checked_out)
-        if overflow is not None:
-            m.pool_overflow.set(overflow)
+        sizes, outs, overflows = [], [], []
+        for pool in self.pools:
+            size, checked_out, overflow = _pool_numbers(pool, self.count)
+            sizes.append(size)
+            outs.append(checked_out)
+            overflows.append(overflow)
+        if None not in sizes:
+            m.pool_size.set(sum(sizes))
+        m.pool_checked_out.set(sum(outs))
+        if None not in overflows:
+            m.pool_overflow.set(sum(overflows))
 
     def checkout(self, *_):
         with _lock:
             self.count += 1
-            self.update()
 
     def checkin(self, *_):
         with _lock:
             self.count -= 1
-            self.update()
+
+    def _refresh(self) -> None:
+        while True:
+            time.sleep(self.REFRESH_SECONDS)
+            try:
+                with _lock:
+                    self.update()
+            except Exception:  # noqa: BLE001 — a gauge is not worth a dead thread
+                pass
 
 
-def watch_pool(engine) -> _PoolWatch:
-    """Keep the pool gauges of this engine current (the process's one engine)."""
+def watch_pool(*engines) -> _PoolWatch:
+    """Keep the pool gauges of these engines (the process's engines) current."""
+    import threading
+
     from sqlalchemy import event
 
-    watch = _PoolWatch(engine)
-    event.listen(engine, "checkout", watch.checkout)
-    event.listen(engine, "checkin", watch.checkin)
+    engines = tuple(dict.fromkeys(engines))
+    watch = _PoolWatch(engines)
+    for engine in engines:
+        if not hasattr(engine.pool, "checkedout"):  # a pool that does not count: count for it
+            event.listen(engine, "checkout", watch.checkout)
+            event.listen(engine, "checkin", watch.checkin)
     watch.update()
+    if multiprocess_dir():
+        threading.Thread(target=watch._refresh, name="zslite-pool-gauges", daemon=True).start()
     return watch
 
 

@@ -114,7 +114,7 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
                     exception_handlers={ZStackError: handler, BadRequest: handler, Exception: handler})
     app.router = IndexedRouter(app.router.routes, lifespan=lifespan)
     app.state.zs = rt
-    app.state.pool_watch = metrics.watch_pool(rt.database.engine)
+    app.state.pool_watch = metrics.watch_pool(rt.database.engine, rt.database.read_engine)
     app.add_middleware(AccessLogMiddleware)
     return ErrorMiddleware(app)
 
