@@ -34,6 +34,9 @@ def serve(host: str = typer.Option("0.0.0.0", help="address to listen on"),
     config = uvicorn.Config(application, host=host, port=port, log_level="warning", access_log=False,
                             lifespan="on", timeout_graceful_shutdown=10)
     server = uvicorn.Server(config)
+    # a client that goes away while we write must cost an EPIPE on its connection, never the process
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     # uvicorn stops cleanly on SIGTERM/SIGINT, then re-raises the signal; a clean stop exits 0
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: sys.exit(0))
@@ -81,9 +84,40 @@ def _register_client_commands() -> None:
 _register_client_commands()
 
 
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a writer stopped by SIGPIPE
+
+
+def _stdout_broken() -> bool:
+    """True when stdout's reader went away (`zslite api … | head`). What is left to write then goes
+    to /dev/null, so the interpreter's last flush at exit prints no BrokenPipeError."""
+    broken = type(sys.stdout).__name__ == "PacifyFlushWrapper"  # typer's click met EPIPE on stdout
+    try:
+        sys.__stdout__.flush()
+    except BrokenPipeError:
+        broken = True
+    except (OSError, ValueError):  # stdout closed or not a real stream
+        pass
+    if broken:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+        os.close(devnull)
+    return broken
+
+
 def main() -> None:
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL) if hasattr(signal, "SIGPIPE") else None
+    # SIGPIPE keeps Python's own setting (ignored): a write to a closed pipe or socket is then an
+    # EPIPE error where it happens. Restoring the default action for the whole process would let any
+    # client that disconnects while the server writes kill `zslite serve` with no log line.
+    # A closed stdout (`| head`) is handled here, and by typer (EPIPE → exit), without a traceback.
+    code: int | str | None = 0
     try:
         app()
     except KeyboardInterrupt:
-        sys.exit(130)
+        code = 130
+    except SystemExit as exc:
+        code = exc.code
+    except BrokenPipeError:
+        code = EXIT_BROKEN_PIPE
+    if _stdout_broken():
+        code = EXIT_BROKEN_PIPE
+    sys.exit(code)
