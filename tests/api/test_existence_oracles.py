@@ -16,37 +16,19 @@ test (and its author) to say what the uuid names.
 from __future__ import annotations
 
 import json
-import typing
 from dataclasses import dataclass, field
 
 import pytest
 from pydantic import ValidationError
 
 from tests import factories as f
+from tests.api.registry_values import GIB, is_list, kind_of, uuid_fields, value_for
 from tests.support import ApiClient
 from zslite.apispec import all_apis
 from zslite.apispec import api as spec_of
 from zslite.apispec.spec import ApiSpec
 from zslite.context import ADMIN_ACCOUNT_UUID
-from zslite.ids import UUID_RE, new_uuid
-from zslite.sdk.core import is_list, valid_values
-
-GIB = 1024**3
-
-# what a uuid-bearing field names, by field name ("uuid" goes by the API's path, below)
-FIELD_KINDS = {
-    "vmInstanceUuid": "vm", "imageUuid": "image", "zoneUuid": "zone", "clusterUuid": "cluster",
-    "hostUuid": "host", "primaryStorageUuid": "ps", "primaryStorageUuidForRootVolume": "ps",
-    "backupStorageUuid": "bs", "backupStorageUuids": "bs", "instanceOfferingUuid": "instanceOffering",
-    "accountUuid": "account", "accountUuids": "account", "userUuid": "account", "resourceUuids": "shareable",
-    "l3NetworkUuids": "l3Network", "defaultL3NetworkUuid": "l3Network", "sessionUuid": "session",
-    "apiId": "job",
-}
-PATH_KINDS = (("/accounts/sessions/", "session"), ("/accounts/", "account"), ("/zones/", "zone"),
-              ("/clusters/", "cluster"), ("/hosts/", "host"), ("/primary-storage/", "ps"),
-              ("/backup-storage/", "bs"), ("/images/", "image"), ("/vm-instances/", "vm"), ("/volumes/", "volume"),
-              ("/instance-offerings/", "instanceOffering"), ("/system-tags/", "tag"), ("/user-tags/", "tag"),
-              ("/tags/", "tag"), ("/simulator/resources/", "agent"), ("/task-progresses/", "job"))
+from zslite.ids import new_uuid
 
 # kinds with nothing a normal account may not see, and why
 NOTHING_PRIVATE = {
@@ -69,37 +51,6 @@ IGNORED = {
 MAY_NAME_INFRASTRUCTURE = {("AddImage", "backupStorageUuids"), ("CreateVmInstance", "zoneUuid"),
                            ("CreateVmInstance", "clusterUuid"), ("CreateVmInstance", "hostUuid"),
                            ("CreateVmInstance", "primaryStorageUuidForRootVolume")}
-# values for required fields that are not uuids (others come from their type)
-VALID = {"name": "oracle", "url": "http://example.com/oracle.qcow2", "managementIp": "10.99.0.1",
-         "username": "root", "password": ApiClient.hash("pw"), "monUrls": ["root:pw@10.99.0.2"],
-         "hostname": "bs.example", "tag": "oracle::tag", "accountName": "nobody", "cpuNum": 1,
-         "memorySize": GIB}
-
-
-def _names_uuid(obj) -> bool:
-    if getattr(obj, "pattern", None) == UUID_RE.pattern:
-        return True
-    return any(_names_uuid(a) for a in typing.get_args(obj)) or any(
-        _names_uuid(m) for m in getattr(obj, "__metadata__", ()))
-
-
-def uuid_fields(spec: ApiSpec) -> list[str]:
-    """Path parameters and every field typed Uuid, Uuid | None or list[Uuid]."""
-    out = list(spec.path_params)
-    for name, info in spec.params.model_fields.items():
-        if name not in out and (_names_uuid(info.annotation) or any(_names_uuid(m) for m in info.metadata)):
-            out.append(name)
-    return out
-
-
-def kind_of(spec: ApiSpec, name: str) -> str | None:
-    if name == "uuid":
-        path = spec.paths[-1]
-        return next((kind for prefix, kind in PATH_KINDS if path.startswith(prefix)), None)
-    if name == "resourceUuid":
-        # the resource a tag goes on, or a creation's caller-chosen uuid (SPEC §6's one exception)
-        return "taggable" if "resourceType" in spec.params.model_fields else "new"
-    return FIELD_KINDS.get(name)
 
 
 @dataclass
@@ -180,20 +131,6 @@ def build(api, database, as_account) -> World:
     return World(bob, own, private, watched)
 
 
-def value_for(spec: ApiSpec, name: str):
-    info = spec.params.model_fields[name]
-    if name in VALID:
-        return VALID[name]
-    choices = valid_values(info.annotation)
-    if choices:
-        return choices[0]
-    if info.annotation is bool:
-        return False
-    if info.annotation is int:
-        return next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), 1)
-    return ["oracle"] if is_list(info.annotation) else "oracle"
-
-
 def params_for(spec: ApiSpec, world: World, tested: str, value: Real) -> dict:
     """Valid parameters for bob: required fields, bob's own resource for every other uuid, `value` in `tested`."""
     fields = spec.params.model_fields
@@ -208,7 +145,7 @@ def params_for(spec: ApiSpec, world: World, tested: str, value: Real) -> dict:
     try:
         spec.params.model_validate(data)
     except ValidationError as exc:
-        pytest.fail(f"{spec.name}: the test cannot build valid parameters ({exc}); add the field to VALID")
+        pytest.fail(f"{spec.name}: the test cannot build valid parameters ({exc}); add the field to VALID in tests/api/registry_values.py")
     return data
 
 
@@ -233,7 +170,7 @@ APIS_WITH_UUIDS = [s.name for s in all_apis() if uuid_fields(s)]
 def test_every_uuid_field_has_a_known_kind():
     unknown = [(s.name, n) for s in all_apis() for n in uuid_fields(s) if kind_of(s, n) is None]
     assert not unknown, (f"these APIs take uuids the oracle test does not know: {unknown}; say what each names "
-                         "in FIELD_KINDS or PATH_KINDS of tests/api/test_existence_oracles.py")
+                         "in FIELD_KINDS or PATH_KINDS of tests/api/registry_values.py")
     assert len(APIS_WITH_UUIDS) > 40
 
 

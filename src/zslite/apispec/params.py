@@ -15,6 +15,14 @@ Description = Annotated[str, StringConstraints(max_length=2048)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=512)]
 SPLIT = {"split": True}  # in a query string, a comma-separated list
 
+# Every integer parameter has both bounds, chosen to fit the column or SQL clause it reaches
+# (tests/api/test_registry_bounds.py): sizes up to the signed 64-bit columns (BIGINT), counts, pages,
+# speeds and sort keys to the signed 32-bit ones (INTEGER, and LIMIT/OFFSET on every database).
+MAX_INT32 = 2**31 - 1
+MAX_INT64 = 2**63 - 1
+PageLimit = Annotated[int, Field(ge=0, le=100_000)]  # rows in one answer
+PageStart = Annotated[int, Field(ge=0, le=MAX_INT32)]  # rows skipped (OFFSET)
+
 
 class Params(BaseModel):
     """Every API accepts systemTags and userTags. Unknown fields are ignored, as ZStack does."""
@@ -41,8 +49,8 @@ class DeleteParams(UuidParams):
 
 class QueryParams(Params):
     q: list[Annotated[str, StringConstraints(max_length=4096)]] = Field(default_factory=list, max_length=64)
-    limit: int = Field(default=1000, ge=0, le=100000)
-    start: int = Field(default=0, ge=0, le=2**31 - 1)
+    limit: PageLimit = 1000
+    start: PageStart = 0
     count: bool = False
     replyWithCount: bool = False
     sort: str | None = Field(default=None, max_length=255)
