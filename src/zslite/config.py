@@ -23,8 +23,12 @@ class Settings(BaseSettings):
     admin_password: str = DEFAULT_ADMIN_PASSWORD
     # idle time after which a session expires, in seconds (ZStack: 2 hours)
     session_timeout: int = Field(default=7200, ge=1)
-    # time zone in which timestamps are rendered on the wire
+    # time zone in which timestamps are rendered on the wire, and of the server's wall clock against
+    # which access-key Date headers are checked
     timezone: str = "UTC"
+    # compare a Date header's instant (its zone label interpreted) instead of its wall-clock time
+    # (ZStack's global config checkTimeZone, default false)
+    check_time_zone: bool = False
     # master key from which access-key secrets are derived; if empty, read or
     # created at secret_key_file (mode 0600)
     secret_key: str = ""
