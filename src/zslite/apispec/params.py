@@ -13,7 +13,9 @@ Uuid = Annotated[str, StringConstraints(pattern=UUID_RE.pattern)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Description = Annotated[str, StringConstraints(max_length=2048)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=512)]
-SPLIT = {"split": True}  # in a query string, a comma-separated list
+# In a query string a list comes as repeated keys, each value whole (a tag may hold commas:
+# bootOrder::CdRom,HardDisk), as in ZStack. The one exception is Query's fields=a,b (SPEC §2).
+SPLIT = {"split": True}
 
 # Every integer parameter has both bounds, chosen to fit the column or SQL clause it reaches
 # (tests/api/test_registry_bounds.py): sizes up to the signed 64-bit columns (BIGINT), counts, pages,
@@ -29,8 +31,8 @@ class Params(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    systemTags: list[Tag] | None = Field(default=None, max_length=256, json_schema_extra=SPLIT)
-    userTags: list[Tag] | None = Field(default=None, max_length=256, json_schema_extra=SPLIT)
+    systemTags: list[Tag] | None = Field(default=None, max_length=256)
+    userTags: list[Tag] | None = Field(default=None, max_length=256)
 
 
 class CreateParams(Params):
