@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from tests.support import java_sdk_date, python_sdk_date
 from zslite import security
+from zslite.testing import poll
 
 
 def call(server, key, date: str):
@@ -20,7 +21,7 @@ def test_sdk_dates_against_a_server_in_shanghai(live, monkeypatch):
     server = live("node-tz", ZSLITE_TIMEZONE="Asia/Shanghai")
     with server.client() as c:
         r = c.post("/zstack/v1/accesskeys", json={"params": {}}, headers=server.login(c))
-        inv = c.get(r.json()["location"].split(str(server.port), 1)[1]).json()["inventory"]
+        inv = poll(c, r.json()["location"]).json()["inventory"]
     key = (inv["AccessKeyID"], inv["AccessKeySecret"])
 
     def dates():
