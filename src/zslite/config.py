@@ -41,8 +41,12 @@ class Settings(BaseSettings):
     # seconds a node may answer from its memory what a session or access key resolves to (≤ 1: a
     # logout or an expiry is seen by every node within 1 s); 0 asks the database every time
     session_cache_seconds: float = Field(default=1.0, ge=0, le=1)
-    # time zone in which timestamps are rendered on the wire
+    # time zone in which timestamps are rendered on the wire, and of the server's wall clock against
+    # which access-key Date headers are checked
     timezone: str = "UTC"
+    # compare a Date header's instant (its zone label interpreted) instead of its wall-clock time
+    # (ZStack's global config checkTimeZone, default false)
+    check_time_zone: bool = False
     # master key from which access-key secrets are derived; if empty, read or
     # created at secret_key_file (mode 0600)
     secret_key: str = ""

@@ -1,6 +1,8 @@
 """`zslite api <ApiName> key=value …`: one command per registry API, zstack-cli style.
 
-- `key=value` pairs, lists comma-separated (`backupStorageUuids=a,b`);
+- `key=value` pairs, lists comma-separated (`backupStorageUuids=a,b`), a comma inside an element
+  escaped with a backslash or the element double-quoted, as zstack-cli splits them
+  (`systemTags='bootOrder::CdRom\\,HardDisk'` is one tag); a key given again adds to its list;
 - Query APIs take conditions positionally, in the query grammar (`name=x state=Enabled
   size>=1024 name~=Ubuntu%`), and `limit=`, `start=`, `count=`, `sortBy=`, … as options;
 - asynchronous APIs wait for their job (`--no-wait` prints the job location instead);
@@ -10,6 +12,7 @@ Values are checked by the SDK against the API's model before anything is sent.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 from typing import Annotated
@@ -26,6 +29,17 @@ _PAIR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 
 class UsageError(Exception):
     pass
+
+
+def split_list(value: str) -> list[str]:
+    """zstack-cli's list syntax: comma-separated, `\\,` or a double-quoted element keeps a comma."""
+    if not value:
+        return []
+    try:
+        items = next(csv.reader([value], delimiter=",", escapechar="\\", strict=True))
+    except csv.Error as exc:
+        raise UsageError(f"cannot split the list {value!r}: {exc}") from None
+    return [v for v in items if v != ""]
 
 
 def parse_args(spec: ApiSpec, args: list[str]) -> dict:
@@ -49,7 +63,7 @@ def parse_args(spec: ApiSpec, args: list[str]) -> dict:
                              f"parameters: {', '.join(fields)}")
         value: object = m.group(2)
         if is_list(fields[key].annotation):
-            value = [v for v in str(value).split(",") if v != ""]
+            value = params.get(key, []) + split_list(str(value))
         params[key] = value
     if conditions:
         params["q"] = conditions
@@ -70,7 +84,8 @@ def describe(spec: ApiSpec) -> str:
         if choices:
             text += "=" + "|".join(map(str, choices))
         params.append(text)
-    paragraphs.append("Parameters: " + (" ".join(params) or "none") + "; systemTags, userTags: comma lists")
+    paragraphs.append("Parameters: " + (" ".join(params) or "none")
+                      + "; systemTags, userTags: comma lists (\\, keeps a comma in a tag)")
     if spec.query:
         paragraphs.append("Conditions: name=x state!=Disabled size>=1024 name~=Ubuntu% uuid?=a,b")
     return "\n\n".join(paragraphs)

@@ -107,6 +107,10 @@ def candidates(vm: Annotated[str, typer.Argument(help="VM instance uuid, or its 
             if explain:
                 excluded = [{**e, "reasons": _reasons(e, names)} for e in body.get("excluded", [])]
                 out.print(output.list_table(excluded, ["name", "uuid", "reasons"], title="Excluded images"))
+                if body.get("excludedTruncated"):
+                    out.print(f"more excluded images follow the first {len(excluded)}: "
+                              f"zslite api GetImageCandidatesForVmToChange vmInstanceUuid={vm} explain=true "
+                              f"limit=… start=… pages them")
 
         output.emit(body, fmt, table=table)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import signal
+import os
 import sys
 
 import typer
@@ -126,6 +126,26 @@ def _register_client_commands() -> None:
 _register_client_commands()
 
 
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a writer stopped by SIGPIPE
+
+
+def _stdout_broken() -> bool:
+    """True when stdout's reader went away (`zslite api … | head`). What is left to write then goes
+    to /dev/null, so the interpreter's last flush at exit prints no BrokenPipeError."""
+    broken = type(sys.stdout).__name__ == "PacifyFlushWrapper"  # typer's click met EPIPE on stdout
+    try:
+        sys.__stdout__.flush()
+    except BrokenPipeError:
+        broken = True
+    except (OSError, ValueError):  # stdout closed or not a real stream
+        pass
+    if broken:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+        os.close(devnull)
+    return broken
+
+
 def main() -> None:
     """The `zslite` entry point. A bad setting or argument, or a server that cannot start, ends in ONE line
     on stderr naming the setting and a non-zero exit code (ZSLITE_LOG_LEVEL=DEBUG adds the trace)."""
@@ -139,12 +159,22 @@ def main() -> None:
     from zslite.cli import startup
     from zslite.config import ConfigError
 
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL) if hasattr(signal, "SIGPIPE") else None
+    # SIGPIPE keeps Python's own setting (ignored): a write to a closed pipe or socket is then an
+    # EPIPE error where it happens. Restoring the default action for the whole process would let any
+    # client that disconnects while the server writes kill `zslite serve` with no log line.
+    # A closed stdout (`| head`) is handled here, and by typer (EPIPE → exit), without a traceback.
     command = typer.main.get_command(app)
     try:
         rv = command.main(prog_name="zslite", standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        _stdout_broken()
+        sys.exit(EXIT_BROKEN_PIPE)
+    except SystemExit:  # click met EPIPE on stdout and exits 1: the shell's answer for that is 141
+        if _stdout_broken():
+            sys.exit(EXIT_BROKEN_PIPE)
+        raise
     except ConfigError as exc:
         startup.report(exc)
         sys.exit(exc.exit_code)
@@ -163,4 +193,6 @@ def main() -> None:
         startup.report(exc, f"unexpected {type(exc).__name__}: {exc}"
                        + ("" if startup.verbose() else " (ZSLITE_LOG_LEVEL=DEBUG shows the trace)"))
         sys.exit(1)
+    if _stdout_broken():
+        sys.exit(EXIT_BROKEN_PIPE)
     sys.exit(rv if isinstance(rv, int) else 0)

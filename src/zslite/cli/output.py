@@ -8,6 +8,7 @@ a name that matches no resource or several, a 400 from the server), 3 API error 
 from __future__ import annotations
 
 import enum
+import errno
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -43,10 +44,18 @@ def pick(output: Format, as_json: bool) -> Format:
     return Format.json if as_json else output
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader of our output went away (`| head`): stop printing and let the error reach
+        cli.main, which ends quietly with the shell's SIGPIPE status, as for json and yaml output."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
+
+
 def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    return Console(file=stream, width=None if tty else 200, soft_wrap=not tty, highlight=False,
+    return _Console(file=stream, width=None if tty else 200, soft_wrap=not tty, highlight=False,
                    force_terminal=None if tty else False, markup=False)
 
 

@@ -31,6 +31,9 @@ def uvicorn_options() -> dict:
 
 
 def run(settings, database, clock, name: str, sock, workers: int = 1) -> None:
+    # a client that goes away while we write must cost an EPIPE on its connection, never the process
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     if workers == 1:
         app = create_app(settings, database=database, clock=clock, name=name, prepared=True)
         server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options()))

@@ -6,13 +6,14 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from zslite import security
 from zslite.db.models import AccessKey, Account, AccountResourceRef, Session, SharedResource
 from zslite.errors import AuthenticationFailed, InvalidArgument, InvalidSession, PermissionDenied, not_found
-from zslite.policy.visibility import owned_filter
+from zslite.policy.visibility import shared_with
+from zslite.services.common import ensure_new_uuid
 
 from zslite.context import ADMIN_ACCOUNT_UUID, Caller, Ctx
 from zslite.wire import inventories as inv
@@ -199,6 +200,8 @@ def create_access_key(ctx: Ctx, p) -> dict:
         raise not_found("accountUuid", account_uuid)
     if p.userUuid is not None and p.userUuid != account_uuid:
         raise not_found("userUuid", p.userUuid)  # no IAM users here: an account's only user is itself
+    if p.resourceUuid:
+        ensure_new_uuid(ctx, AccessKey, p.resourceUuid)
     now = ctx.now()
     key = AccessKey(uuid=p.resourceUuid or ctx.new_uuid(), account_uuid=account_uuid,
                     user_uuid=account_uuid, key_id=security.new_key_id(), salt=security.new_salt(),
@@ -220,27 +223,29 @@ def reveal_access_key_secret(db, settings, body: dict) -> dict:
 # ---- sharing ----------------------------------------------------------------------------------
 
 def _shareable(ctx: Ctx, uuid: str) -> AccountResourceRef:
-    """A resource the caller may see and own (or admin). Invisible → not found; visible, not owned → ID.1002."""
+    """A resource the caller owns (or any, for admin). One the caller may not see answers exactly as an
+    unknown uuid (SPEC §6); one it sees (shared with it, or public) but does not own is ID.1002."""
     ref = ctx.db.get(AccountResourceRef, uuid)
     if ref is None:
         raise not_found("resourceUuids", uuid)
     if ctx.caller.is_admin or ref.account_uuid == ctx.caller.account_uuid:
         return ref
-    visible = ctx.db.scalar(select(AccountResourceRef.resource_uuid)
-                            .where(AccountResourceRef.resource_uuid == uuid,
-                                   owned_filter(ctx.caller, AccountResourceRef.resource_uuid)))
-    if visible is None:
+    if not ctx.db.scalar(select(shared_with(ctx.caller, literal(uuid)))):
         raise not_found("resourceUuids", uuid)
     raise PermissionDenied(f"only the owner or admin may share resource[uuid:{uuid}]")
 
 
 def _receivers(ctx: Ctx, account_uuids) -> list[str]:
-    out = []
-    for a in account_uuids or ():
-        if ctx.db.get(Account, a) is None:
-            raise not_found("accountUuids", a)
-        out.append(a)
-    return out
+    """The accounts named that exist. Admin sees every account, so an unknown one is not found; a normal
+    account sees no other account, so it cannot be told whether one exists (SPEC §6): the ones that do
+    not are left out, and the answer is the same."""
+    wanted = list(dict.fromkeys(account_uuids or ()))
+    found = set(ctx.db.scalars(select(Account.uuid).where(Account.uuid.in_(wanted)))) if wanted else set()
+    if ctx.caller.is_admin:
+        for a in wanted:
+            if a not in found:
+                raise not_found("accountUuids", a)
+    return [a for a in wanted if a in found]
 
 
 def share_resource(ctx: Ctx, p) -> dict:
