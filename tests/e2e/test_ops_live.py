@@ -51,8 +51,8 @@ def test_multiprocess_directory_adds_up_every_process(db_url, database, tmp_path
     metrics_dir = tmp_path / "prometheus"
     metrics_dir.mkdir()
     env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-    probe = Database(db_url)
-    pool_size = probe.engine.pool.size()
+    probe = Database(db_url)  # a process's pools: writes, and reads where they have their own
+    pool_size = sum(e.pool.size() for e in {id(e): e for e in (probe.engine, probe.read_engine)}.values())
     probe.dispose()
     a = ServerProcess(db_url, log_dir=tmp_path, node="node-a", env=env)
     b = ServerProcess(db_url, log_dir=tmp_path, node="node-b", env=env)
