@@ -84,8 +84,10 @@ def bind(host: str, port: int) -> socket.socket:
     except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise ConfigError("--host", f"[{host}] is not an address or a known host name "
                           f"({' '.join(str(exc).split())})") from None
-    family, _, _, _, address = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    family, kind, proto, _, address = infos[0]
+    # the protocol must be IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say so, and
+    # without it every small response waits for the client's delayed ACK (~40 ms)
+    sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if family == socket.AF_INET6:
