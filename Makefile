@@ -9,6 +9,9 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	@# MariaDB's C driver, where the client headers are installed (libmariadb-dev, pkg-config); without
+	@# them zslite uses PyMySQL, a dependency
+	$(BIN)/pip install -q mysqlclient 2>/dev/null || echo "mysqlclient not built (no libmariadb-dev/pkg-config): MariaDB runs on PyMySQL"
 	touch $(STAMP)
 
 install: $(STAMP)
