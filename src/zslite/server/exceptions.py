@@ -32,7 +32,10 @@ def error_response(exc: BaseException) -> Response:
 
 class ErrorMiddleware:
     """Outermost ASGI layer: whatever escapes the app becomes a 503 SYS.1000 (the trace stays in the log).
-    Starlette re-raises after its own handler answered; that is swallowed here, already logged."""
+    Starlette re-raises after its own handler answered; that is swallowed here, already logged.
+
+    A send that fails because the client went away (uvloop raises on a closed transport; a reset
+    socket raises OSError) is not the app's error: the rest of the response is dropped quietly."""
 
     def __init__(self, app):
         self.app = app
@@ -44,12 +47,19 @@ class ErrorMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = False
+        gone = False
 
         async def send_wrapper(message):
-            nonlocal started
+            nonlocal started, gone
             if message["type"] == "http.response.start":
                 started = True
-            await send(message)
+            if gone:
+                return
+            try:
+                await send(message)
+            except (OSError, RuntimeError) as exc:  # the connection is closed: nobody to answer
+                gone = True
+                log.debug("client went away while its response was sent: %s", exc.__class__.__name__)
 
         try:
             await self.app(scope, receive, send_wrapper)
