@@ -94,10 +94,16 @@ def test_job_protocol(live, hooks, database):
         assert location == f"http://127.0.0.1:{server.port}/zstack/v1/api-jobs/{chosen}"
         running = c.get(f"/zstack/v1/api-jobs/{chosen}")
         assert running.status_code == 202 and running.json() == {"location": location}
-        progress = c.get(f"/zstack/v1/task-progresses/{chosen}", headers=auth)
-        assert progress.status_code == 200, progress.text
-        (task,) = progress.json()["inventories"]
-        assert task["apiId"] == chosen and task["opaque"]["state"] == "Running"
+        # accepted, then claimed by a worker (Queued, then Running: it sleeps 1.5 s in its transaction)
+        states = []
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline and (not states or states[-1] != "Running"):
+            progress = c.get(f"/zstack/v1/task-progresses/{chosen}", headers=auth)
+            assert progress.status_code == 200, progress.text
+            (task,) = progress.json()["inventories"]
+            assert task["apiId"] == chosen and task["opaque"]["progress"] == "0"
+            states.append(task["opaque"]["state"])
+        assert states[-1] == "Running" and set(states) <= {"Queued", "Running"}, states
         assert zone_names(database) == ["hosted", "z1", "z2"]
         done = poll(c, location)
         assert done.status_code == 200 and done.json()["inventory"]["state"] == "Disabled"
