@@ -178,19 +178,42 @@ def load_scope(db, caller: Caller, vm_uuid: str, field: str = "vmInstanceUuid", 
 # per VM scope for the candidate list) rather than on every call: building them was a tenth of the
 # Python cost of a call (bench/notes.md). The values still travel as bound parameters.
 
-@lru_cache(maxsize=1024)
-def _scope_stmt(caller: Caller):
-    """V, R, P, C, and one row per backup storage attached to Z (a handful)."""
+def _scope_select(caller: Caller) -> Select:
+    """V, R, P, C, and one row per backup storage attached to Z (a handful), for the VMs the caller sees."""
     stmt = (select(VmInstance, Volume, PrimaryStorage, Cluster, BackupStorage)
             .outerjoin(Volume, and_(Volume.uuid == VmInstance.root_volume_uuid))
             .outerjoin(PrimaryStorage, PrimaryStorage.uuid == Volume.primary_storage_uuid)
             .outerjoin(Cluster, Cluster.uuid == VmInstance.cluster_uuid)
             .outerjoin(BackupStorageZoneRef, BackupStorageZoneRef.zone_uuid == VmInstance.zone_uuid)
-            .outerjoin(BackupStorage, BackupStorage.uuid == BackupStorageZoneRef.backup_storage_uuid)
-            .where(VmInstance.uuid == bindparam("vm_uuid"))
-            .order_by(BackupStorage.uuid))
+            .outerjoin(BackupStorage, BackupStorage.uuid == BackupStorageZoneRef.backup_storage_uuid))
     vis = owned_filter(caller, VmInstance.uuid)
     return stmt if vis is None else stmt.where(vis)
+
+
+@lru_cache(maxsize=1024)
+def _scope_stmt(caller: Caller):
+    return _scope_select(caller).where(VmInstance.uuid == bindparam("vm_uuid")).order_by(BackupStorage.uuid)
+
+
+@lru_cache(maxsize=1024)
+def _scopes_stmt(caller: Caller):
+    return (_scope_select(caller).where(VmInstance.uuid.in_(bindparam("vm_uuids", expanding=True)))
+            .order_by(VmInstance.uuid, BackupStorage.uuid))
+
+
+def load_scopes(db, caller: Caller, vm_uuids) -> dict[str, VmScope]:
+    """The scopes of many VMs in ONE query (a fleet plan's checks): {vm uuid: scope} for those the caller
+    may see; the others are simply absent."""
+    grouped: dict[str, list] = {}
+    uuids = list(dict.fromkeys(vm_uuids))
+    if uuids:
+        for row in db.execute(_scopes_stmt(caller), {"vm_uuids": uuids}):
+            grouped.setdefault(row[0].uuid, []).append(row)
+    out = {}
+    for uuid, rows in grouped.items():
+        vm, root, ps, cluster, _ = rows[0]
+        out[uuid] = VmScope(vm, root, ps, cluster, tuple(r[4] for r in rows if r[4] is not None))
+    return out
 
 
 @dataclass(frozen=True)
@@ -277,12 +300,6 @@ def candidates(db, caller: Caller, scope: VmScope, *, limit: int | None = None, 
             refs[uuid].append(RefRow._make(t[_N_IMAGE:]))
     total = db.scalar(count) if with_total else None
     return images, refs, total
-
-
-def is_candidate(db, caller: Caller, scope: VmScope, image_uuid: str) -> bool:
-    if scope.root is None or not scope.usable_storage_uuids:
-        return False
-    return db.scalar(select(Image.uuid).where(Image.uuid == image_uuid, candidate_filter(scope, caller))) is not None
 
 
 # ---- explanations --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from zslite.db.locks import named_lock
 from zslite.db.migrate import upgrade
 from zslite.errors import BadRequest, ZStackError
 from zslite.jobs.nodes import Node, recover_previous_life
+from zslite.jobs.plans import PlanDriver
 from zslite.jobs.runner import JobRunner
 from zslite.server import openapi
 from zslite.server.exceptions import ErrorMiddleware, error_response, json_response
@@ -43,6 +44,7 @@ class Runtime:
     clock: Clock
     node: Node
     runner: JobRunner
+    plans: PlanDriver
 
 
 def node_name(settings: Settings, port: int | None = None) -> str:
@@ -68,7 +70,8 @@ def runtime(settings: Settings, database: Database | None = None, clock: Clock |
     clock = clock or Clock()
     database = database or Database(settings.db_url)
     node = Node(database, settings, clock, name or node_name(settings))
-    return Runtime(settings, database, clock, node, JobRunner(database, settings, clock, node))
+    return Runtime(settings, database, clock, node, JobRunner(database, settings, clock, node),
+                   PlanDriver(database, settings, clock, node))
 
 
 def create_app(settings: Settings, *, database: Database | None = None, clock: Clock | None = None,
@@ -81,11 +84,13 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
         if not prepared:
             prepare(settings, rt.database, rt.clock, rt.node.name)
         rt.runner.start()
+        rt.plans.start()  # after the node has joined: its claims are known to be alive
         if on_start:
             on_start(rt)
         try:
             yield
         finally:
+            rt.plans.stop(wait=True)
             rt.runner.stop(wait=True)
 
     async def openapi_json(request: Request) -> Response:
