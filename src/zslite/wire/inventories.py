@@ -171,7 +171,7 @@ def image_change_plan_vm(v: m.ImageChangePlanVm) -> Inv:
     return _inv("ImageChangePlanVm", {
         "vmInstanceUuid": v.vm_instance_uuid, "vmName": v.vm_name, "oldImageUuid": v.old_image_uuid,
         "state": v.state, "reasons": orjson.loads(v.reasons) if v.reasons else None,
-        "error": Inv("ErrorCode", orjson.loads(v.error)) if v.error else None, "newRootVolumeUuid": v.new_root_volume_uuid,
+        "error": orjson.loads(v.error) if v.error else None, "newRootVolumeUuid": v.new_root_volume_uuid,
         "startDate": v.start_date, "endDate": v.end_date})
 
 
