@@ -429,6 +429,7 @@ def adopt_orphans(db, node_uuid: str, alive, now, *, skip_locked: bool) -> list[
             error = row.error or (error_json(interrupted()) if row.state == CHANGING else None)
             if db.execute(cas.values(state=STARTING, node_uuid=node_uuid, error=error)).rowcount == 1:
                 mine.append((row.plan_uuid, row.seq))
-        elif db.execute(cas.values(state=FAILED, error=error_json(interrupted()), end_date=now)).rowcount == 1:
+        elif db.execute(cas.values(state=FAILED, node_uuid=node_uuid, error=error_json(interrupted()),
+                                   end_date=now)).rowcount == 1:
             settle(db, row.plan_uuid, now, failed=True)
     return mine
