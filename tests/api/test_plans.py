@@ -345,6 +345,9 @@ def test_a_dry_run_can_be_cancelled_and_a_plan_with_nothing_to_change_ends_at_on
             s.get(m.VmInstance, vm).state = "Running"
     plan = create(api, imageUuid=fl.image, vmInstanceUuids=fl.vms)  # both refused (running)
     assert plan["state"] == "Succeeded" and plan["refused"] == 2  # Refused VMs do not fail a plan
+    dry = create(api, imageUuid=fl.image, vmInstanceUuids=fl.vms, dryRun=True)
+    started = api.ok("ResumeImageChangePlan", uuid=dry["uuid"])["inventory"]  # nothing will change: it ends
+    assert started["state"] == "Succeeded" and started["refused"] == 2
     [task] = api.ok("GetTaskProgress", apiId=_job_of(database, plan["uuid"]))["inventories"]
     assert task["opaque"] == {"state": "Succeeded", "progress": "100"}
 

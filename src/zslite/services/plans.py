@@ -381,7 +381,8 @@ def settle(db, plan_uuid: str, now, *, failed: bool = False) -> str | None:
     a VM failed, else Succeeded); a Running plan with more failed VMs than maxFailures pauses. Under the
     plan's row lock, so that the last two VMs ending at once on two nodes cannot both miss the end.
     A Cancelled plan stays Cancelled. Returns the plan's new state, if it moved."""
-    plan = db.scalar(select(ImageChangePlan).where(ImageChangePlan.uuid == plan_uuid).with_for_update())
+    plan = db.scalar(select(ImageChangePlan).where(ImageChangePlan.uuid == plan_uuid).with_for_update()
+                     .execution_options(populate_existing=True))  # the row as it is now, not as loaded before
     if plan is None or plan.state not in (RUNNING, PAUSED):
         return None
     t = ImageChangePlanVm
