@@ -145,7 +145,7 @@ class FleetFacts(CheckFacts):
 
 def _resolve(ctx: Ctx, p) -> list[tuple[str, str, str | None]]:
     """(uuid, name, image uuid) of the VMs the caller selects, in the plan's order: name by code point,
-    then uuid. An uuid the caller may not see answers as an unknown one; no VM at all is SYS.1007."""
+    then uuid. A uuid the caller may not see answers as an unknown one; no VM at all is SYS.1007."""
     cols = (VmInstance.uuid, VmInstance.name, VmInstance.image_uuid)
     order = (VmInstance.name, VmInstance.uuid)
     if p.vmInstanceUuids is not None:
@@ -210,7 +210,7 @@ def create_image_change_plan(ctx: Ctx, p):
         state = PLANNED
     else:  # a real run with nothing to change has nothing left to do
         state = RUNNING if any(r["state"] == PENDING for r in rows) else SUCCEEDED
-    plan = ImageChangePlan(uuid=uuid, name=p.name or f"change to {image.name}", description=p.description,
+    plan = ImageChangePlan(uuid=uuid, name=p.name or f"change to {image.name}"[:255], description=p.description,
                            image_uuid=image.uuid, account_uuid=ctx.caller.account_uuid, caller=caller_json(ctx.caller),
                            api_id=ctx.api_id, state=state, dry_run=p.dryRun, max_concurrency=p.maxConcurrency,
                            stop_running_vms=p.stopRunningVms, max_failures=p.maxFailures, create_date=now,
