@@ -12,5 +12,6 @@ from zslite.db.models.vm import InstanceOffering, VmInstance, Volume
 __all__ = [
     "AccessKey", "Account", "AccountResourceRef", "Session", "SharedResource", "Image", "ImageBackupStorageRef",
     "Cluster", "Host", "Zone", "Job", "ManagementNode", "ImageChangePlan", "ImageChangePlanVm", "BackupStorage",
-    "BackupStorageZoneRef", "PrimaryStorage", "PrimaryStorageClusterRef", "Tag", "InstanceOffering", "VmInstance", "Volume",
+    "BackupStorageZoneRef", "PrimaryStorage", "PrimaryStorageClusterRef", "Tag", "InstanceOffering", "VmInstance",
+    "Volume",
 ]
