@@ -174,6 +174,17 @@ def candidate_stmt(scope):
     return rules.candidate_statement(scope, SYSTEM)
 
 
+def excluded_stmt(scope):
+    """The explain page's statement (the first EXPLAIN_LIMIT + 1 excluded images, as the server asks)."""
+    return rules.excluded_statement(scope, SYSTEM, rules.EXPLAIN_LIMIT + 1)
+
+
+def explain_paths(candidates_path: str) -> dict[str, str]:
+    """explain=true as a ZStack-era client sends it (no limit: the first 1000 excluded images), and paged."""
+    return {"explain=true": candidates_path + "?explain=true",
+            "explain=true&limit=100&start=1000": candidates_path + "?explain=true&limit=100&start=1000"}
+
+
 def zstack_stmt(scope):
     """ZStack's plan: one DISTINCT join of images, refs, backup storages and zone attachments, filtered
     on rules 1-5 and on the zone and the storage type (7a, 7b); no ref or storage state (7c)."""

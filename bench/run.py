@@ -124,6 +124,16 @@ def run_backend(backend: str, cfg: argparse.Namespace, log_dir: Path) -> dict:
 
             if size == cfg.sizes[-1]:
                 row["explain"]["zstack"] = db.explain(db.literal(ms.zstack_stmt(_scope(db, p100))))
+                row["explain"]["excluded"] = db.explain(db.literal(ms.excluded_stmt(_scope(db, p100))))
+                # explain=true on the whole catalog: a bounded page of the excluded images, not all of them
+                row["explain_call"] = {
+                    name: ms.interleaved_http({"e": lambda p=p: ms.latency(srv, p, "image-candidates",
+                                                                           cfg.query_requests, seconds=20)},
+                                              cfg.rounds_load)["e"]
+                    for name, p in ms.explain_paths(path100).items()}
+                e = row["explain_call"]["explain=true"]
+                log(f"{backend}: explain=true server p50/p99 {e['server_p50']:.1f}/{e['server_p99']:.1f} ms,"
+                    f" {e['bytes'] / 1e6:.2f} MB")
                 row["throughput"] = ms.interleaved_http(
                     {"http_floor": lambda: ms.load(srv, zone_path, concurrency=cfg.concurrency,
                                                    seconds=cfg.load_seconds),

@@ -171,3 +171,19 @@ def as_account(api):
         return other
 
     return make
+
+
+@pytest.fixture
+def arrived(monkeypatch):
+    """What the server parsed from each request, before validation (the route's data for the params model)."""
+    from zslite.server import routes
+
+    seen: list[dict] = []
+    real = routes.validate
+
+    def spy(spec, data, strict):
+        seen.append({"api": spec.name, **data})
+        return real(spec, data, strict)
+
+    monkeypatch.setattr(routes, "validate", spy)
+    return seen

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from datetime import UTC, datetime
 
 from zslite.apispec import api as spec_of
 
@@ -90,3 +91,62 @@ class ApiClient:
 
     def query(self, name: str, /, *conds: str, **params) -> list[dict]:
         return self.ok(name, q=list(conds), **params)["inventories"]
+
+
+# the threads of a node that poll the database by themselves (the job dispatcher and heartbeat, the plan
+# driver, the pool gauges), whatever a test does
+BACKGROUND_THREADS = ("zslite-dispatch", "zslite-heartbeat", "zslite-plan", "zslite-pool-gauges")
+
+
+def statements(database, fn) -> list[str]:
+    """The SQL statements fn() sends, through either of the database's engines (reads have their own
+    on PostgreSQL and MariaDB), BEGIN and PRAGMA left out, and none from the node's background threads."""
+    from sqlalchemy import event
+
+    import threading
+
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        if threading.current_thread().name.startswith(BACKGROUND_THREADS):
+            return  # the node polls the database on its own meanwhile
+        if not statement.strip().upper().startswith(("BEGIN", "PRAGMA")):
+            seen.append(statement)
+
+    engines = {id(e): e for e in (database.engine, database.read_engine)}.values()
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", before)
+    return seen
+# ---- the Date headers of ZStack's official SDKs (access-key signing) ----------------------------
+
+def java_sdk_date(instant: datetime, zone_id: str) -> str:
+    """ZStack's Java SDK: 'EEE, dd MMM yyyy HH:mm:ss zzz' in the JVM's zone, written with its id."""
+    local = instant.replace(tzinfo=UTC).astimezone(_zone(zone_id))
+    return local.strftime("%a, %d %b %Y %H:%M:%S ") + zone_id
+
+
+def python_sdk_date(instant: datetime, local_zone: str, monkeypatch) -> str:
+    """ZStack's Python SDK (zssdk): time.strftime('%a, %d %b %Y %H:%M:%S') + ' CST', its machine's local
+    wall-clock time, always labelled CST. Run here as written, with the machine's zone set to local_zone
+    and the clock time.strftime reads at `instant`."""
+    real_localtime = time.localtime
+    with monkeypatch.context() as mp:
+        mp.setenv("TZ", local_zone)
+        time.tzset()
+        mp.setattr(time, "localtime", lambda secs=None: real_localtime(
+            instant.replace(tzinfo=UTC).timestamp() if secs is None else secs))
+        try:
+            return time.strftime("%a, %d %b %Y %H:%M:%S", time.localtime()) + " CST"
+        finally:
+            mp.undo()
+            time.tzset()
+
+
+def _zone(zone_id: str):
+    from zslite.server.auth import zone_of
+    return zone_of(zone_id, datetime(2026, 11, 26), "UTC")

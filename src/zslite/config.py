@@ -8,12 +8,27 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("zslite.config")
 
 DEFAULT_ADMIN_PASSWORD = "password"
+ENV_PREFIX = "ZSLITE_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# settings whose values never appear in a message
+SECRET_SETTINGS = ("admin_password", "secret_key")
+
+
+class ConfigError(Exception):
+    """A setting or argument that stops zslite from starting: the CLI prints `setting: problem` on one
+    line and exits with `exit_code` (2: the value is invalid; 4: what it names cannot be reached or used)."""
+
+    def __init__(self, setting: str, problem: str, exit_code: int = 2, *, message: str | None = None):
+        super().__init__(message or f"{setting}: {problem}")
+        self.setting = setting
+        self.problem = problem
+        self.exit_code = exit_code
 
 
 class Settings(BaseSettings):
@@ -23,8 +38,15 @@ class Settings(BaseSettings):
     admin_password: str = DEFAULT_ADMIN_PASSWORD
     # idle time after which a session expires, in seconds (ZStack: 2 hours)
     session_timeout: int = Field(default=7200, ge=1)
-    # time zone in which timestamps are rendered on the wire
+    # seconds a node may answer from its memory what a session or access key resolves to (≤ 1: a
+    # logout or an expiry is seen by every node within 1 s); 0 asks the database every time
+    session_cache_seconds: float = Field(default=1.0, ge=0, le=1)
+    # time zone in which timestamps are rendered on the wire, and of the server's wall clock against
+    # which access-key Date headers are checked
     timezone: str = "UTC"
+    # compare a Date header's instant (its zone label interpreted) instead of its wall-clock time
+    # (ZStack's global config checkTimeZone, default false)
+    check_time_zone: bool = False
     # master key from which access-key secrets are derived; if empty, read or
     # created at secret_key_file (mode 0600)
     secret_key: str = ""
@@ -34,6 +56,8 @@ class Settings(BaseSettings):
     # threads of this node carrying fleet image change plans on: VMs it changes at once, whatever the
     # plans' maxConcurrency (which bounds a plan across all nodes)
     plan_workers: int = Field(default=8, ge=1, le=64)
+    # threads on which requests do their database work (the event loop never waits for the database)
+    request_threads: int = Field(default=32, ge=1, le=256)
     webhook_timeout: float = 10.0
     migrate_on_start: bool = True
     # name of this management node (default <hostname>:<port>); jobs it left running are marked
@@ -53,9 +77,16 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _timeout_after_heartbeats(self):
         if self.node_timeout < 2 * self.heartbeat_interval:
-            raise ValueError(f"node_timeout ({self.node_timeout}) must be at least twice heartbeat_interval "
-                             f"({self.heartbeat_interval})")
+            raise ValueError(f"ZSLITE_NODE_TIMEOUT ({self.node_timeout}) must be at least twice "
+                             f"ZSLITE_HEARTBEAT_INTERVAL ({self.heartbeat_interval})")
         return self
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"unknown log level [{value}]: one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     @field_validator("timezone")
     @classmethod
@@ -89,8 +120,34 @@ class Settings(BaseSettings):
         return path.read_bytes().strip()
 
 
-def load_settings(quiet: bool = False, **overrides) -> Settings:
-    settings = Settings(**overrides)
-    if settings.admin_password == DEFAULT_ADMIN_PASSWORD and not quiet:
+def env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Every invalid setting, by its environment variable, on one line (secret values never shown)."""
+    return "; ".join(_describe(err) for err in exc.errors())
+
+
+def _describe(err) -> str:
+    field = str(err["loc"][0]) if err["loc"] else ""
+    msg = err["msg"].removeprefix("Value error, ")
+    shown = "" if field in SECRET_SETTINGS or "input" not in err else f" (got {err['input']!r})"
+    return " ".join(f"{env_name(field) if field else 'settings'}: {msg}{shown}".split())
+
+
+def uses_default_admin_password(settings: Settings) -> bool:
+    return settings.admin_password == DEFAULT_ADMIN_PASSWORD
+
+
+def load_settings(*, warn: bool = True, **overrides) -> Settings:
+    """Settings from the environment; an invalid one raises ConfigError naming its variable."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        names = [env_name(str(e["loc"][0])) for e in exc.errors() if e["loc"]]
+        raise ConfigError(", ".join(dict.fromkeys(names)) or "settings", "invalid value",
+                          message=describe_validation_error(exc)) from exc
+    if warn and uses_default_admin_password(settings):
         log.warning("ZSLITE_ADMIN_PASSWORD is not set: the admin password is the default 'password'")
     return settings

@@ -40,6 +40,8 @@ class Ctx:
     database: Any = None
     # this management node (jobs.nodes.Node): who serves the call
     node: Any = None
+    # the credential cache of this process (services.accounts.CredentialCache), for LogOut to forget
+    credentials: Any = None
 
     def now(self) -> datetime:
         return self.clock.now()

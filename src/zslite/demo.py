@@ -158,12 +158,17 @@ def load(rt) -> dict:
     return {"created": created, "session": session, "vm": SEED_VM, "image": TINYLINUX, "rootVolume": root}
 
 
-def load_and_print(rt, port: int) -> dict:
+def load_and_print(rt, port: int, host: str = "localhost") -> dict:
+    from zslite.server.console import url as console_url  # (the console's address, not its code)
+
     scene = load(rt)
     pw = sha512_hex(rt.settings.admin_password)
-    base = f"http://localhost:{port}/zstack/v1"
+    console = console_url(host, port)
+    base = f"{console}zstack/v1"
     print(f"""
-zslite is ready on {base} ({len(scene['created'])} demo resource(s) created)
+zslite is ready ({len(scene['created'])} demo resource(s) created)
+  web console:  {console}  (log in as admin)
+  API:          {base}
 
 Log in:
   curl -s -X PUT {base}/accounts/login \\
@@ -173,3 +178,35 @@ Images the seed's VM may change to (a fresh admin session, valid while used):
   curl -H "Content-Type: application/json;charset=UTF-8" -H "Authorization: OAuth {scene['session']}" -X GET {base}/vm-instances/{SEED_VM}/image-candidates
 """, file=sys.stderr, flush=True)
     return scene
+
+
+class NotADemoDatabase(Exception):
+    pass
+
+
+def is_demo(db) -> bool:
+    """The database holds the demo cloud (its zone), or nothing at all but the admin account."""
+    from sqlalchemy import func
+
+    from zslite.db.models import Account
+
+    if db.get(Zone, ZONE) is not None:
+        return True
+    others = db.scalar(select(func.count()).select_from(Account).where(Account.uuid != ADMIN_ACCOUNT_UUID))
+    return not others and db.scalar(select(func.count()).select_from(Zone)) == 0 and \
+        db.scalar(select(func.count()).select_from(Image)) == 0
+
+
+def reset(database) -> int:
+    """Delete every row of every table (the schema and its Alembic revision stay), in one transaction.
+    Refused (NotADemoDatabase) on a database that holds data but no demo cloud."""
+    from zslite.db.base import Base
+
+    deleted = 0
+    with database.write() as s:
+        if not is_demo(s):
+            raise NotADemoDatabase("this database holds data but no demo cloud: `demo --reset` only replaces a demo "
+                                   "database (it deletes everything in it)")
+        for table in reversed(Base.metadata.sorted_tables):
+            deleted += s.execute(table.delete()).rowcount or 0
+    return deleted

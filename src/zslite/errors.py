@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_CREDENTIALS = re.compile(r"([\w.%+-]+):[^\s/]*@")  # user:password@host
 
 
 class ZStackError(Exception):
@@ -16,6 +19,12 @@ class ZStackError(Exception):
         self.description = description or self.default_description
         self.opaque = opaque
         self.cause = cause
+
+    def one_line(self, limit: int = 500) -> str:
+        """`CODE description: details` on one line for a log, credentials in URLs masked."""
+        text = f"{self.code} {self.description}" + (f": {self.details}" if self.details else "")
+        text = _CREDENTIALS.sub(r"\1:***@", " ".join(text.split()))
+        return text if len(text) <= limit else text[: limit - 3] + "..."
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"code": self.code, "description": self.description, "details": self.details}

@@ -12,7 +12,7 @@ from zslite import security
 from zslite.clock import FixedClock
 from zslite.config import load_settings
 from zslite.server.app import create_app
-from tests.support import ApiClient
+from tests.support import ApiClient, java_sdk_date, python_sdk_date
 
 T0 = datetime(2026, 11, 26, 18, 0, 0)  # UTC
 
@@ -180,9 +180,38 @@ def signed(key, method, path, date, *, sign_path=None):
     return {"Authorization": f"ZStack {key_id}:{sig}", "Date": date}
 
 
-@pytest.mark.parametrize("date", ["Thu, 26 Nov 2026 18:00:00 Etc/UTC", "Fri, 27 Nov 2026 02:00:00 Asia/Shanghai",
-                                  "Fri, 27 Nov 2026 02:00:00 GMT+08:00", "Thu, 26 Nov 2026 18:00:00 GMT"])
-def test_access_key_good_signature(client, key, date):
+@pytest.fixture
+def keyed(settings, database, clock):
+    """keyed(timezone=..., check_time_zone=...) → (a client of an app so configured, an admin access key)."""
+    opened = []
+
+    def make(**overrides):
+        c = TestClient(create_app(settings.model_copy(update=overrides), database=database, clock=clock),
+                       base_url="http://testserver")
+        opened.append(c.__enter__())
+        a = ApiClient(c)
+        a.login("admin", "password")
+        inv = a.ok("CreateAccessKey")["inventory"]
+        return c, (inv["AccessKeyID"], inv["AccessKeySecret"])
+
+    yield make
+    for c in opened:
+        c.__exit__(None, None, None)
+
+
+# the server's clock says 18:00 UTC (T0); the Date header's wall-clock time and label as a client wrote them
+@pytest.mark.parametrize("check, date", [
+    # ZStack's default: the wall-clock time is compared with the server's (UTC here), the label not read
+    (False, "Thu, 26 Nov 2026 18:00:00 Etc/UTC"), (False, "Thu, 26 Nov 2026 18:00:00 GMT"),
+    (False, "Thu, 26 Nov 2026 18:00:00 CST"), (False, "Thu, 26 Nov 2026 18:00:00 Asia/Shanghai"),
+    (False, "Thu, 26 Nov 2026 18:00:00 Mars/Base"), (False, "Thu, 26 Nov 2026 18:00:00 GMT+99:00"),
+    # checkTimeZone: the instant is compared, the label must name a zone
+    (True, "Thu, 26 Nov 2026 18:00:00 Etc/UTC"), (True, "Fri, 27 Nov 2026 02:00:00 Asia/Shanghai"),
+    (True, "Fri, 27 Nov 2026 02:00:00 GMT+08:00"), (True, "Thu, 26 Nov 2026 18:00:00 GMT"),
+    (True, "Thu, 26 Nov 2026 12:00:00 CST"), (True, "Thu, 26 Nov 2026 13:00:00 America/New_York"),
+])
+def test_access_key_good_signature(keyed, check, date):
+    client, key = keyed(check_time_zone=check)
     for prefix in ("/zstack/v1", "/v1"):
         r = client.get(prefix + "/zones", headers=signed(key, "GET", "/v1/zones", date))
         assert r.status_code == 200, r.text
@@ -228,13 +257,19 @@ def test_bad_signature_unknown_key_and_disabled_shapes(client, key):
     assert error(client.get("/zstack/v1/zones", headers=h))["code"] == "ID.1000"
 
 
-@pytest.mark.parametrize("date, ok", [
-    ("Thu, 26 Nov 2026 18:14:59 Etc/UTC", True), ("Thu, 26 Nov 2026 17:45:01 Etc/UTC", True),
-    ("Thu, 26 Nov 2026 18:16:00 Etc/UTC", False), ("Thu, 26 Nov 2026 17:44:00 Etc/UTC", False),
-    ("Thu, 26 Nov 2026 18:00:00 Asia/Shanghai", False),   # 8 hours off
-    ("Thu, 26 Nov 2025 18:00:00 Etc/UTC", False),
+@pytest.mark.parametrize("check, date, ok", [
+    (check, "Thu, 26 Nov 2026 18:14:59 Etc/UTC", True) for check in (False, True)] + [
+    (check, "Thu, 26 Nov 2026 17:45:01 Etc/UTC", True) for check in (False, True)] + [
+    (check, "Thu, 26 Nov 2026 18:16:00 Etc/UTC", False) for check in (False, True)] + [
+    (check, "Thu, 26 Nov 2026 17:44:00 Etc/UTC", False) for check in (False, True)] + [
+    (check, "Thu, 26 Nov 2025 18:00:00 Etc/UTC", False) for check in (False, True)] + [
+    # the right wall-clock time in the wrong zone: the label is not read by default; 8 hours off when it is
+    (False, "Thu, 26 Nov 2026 18:00:00 Asia/Shanghai", True), (True, "Thu, 26 Nov 2026 18:00:00 Asia/Shanghai", False),
+    # the right instant in another zone: 8 hours off for the wall clock; right when the label is read
+    (False, "Fri, 27 Nov 2026 02:00:00 Asia/Shanghai", False), (True, "Fri, 27 Nov 2026 02:00:00 Asia/Shanghai", True),
 ])
-def test_date_skew(client, key, date, ok):
+def test_date_skew(keyed, check, date, ok):
+    client, key = keyed(check_time_zone=check)
     r = client.get("/zstack/v1/zones", headers=signed(key, "GET", "/v1/zones", date))
     if ok:
         assert r.status_code == 200, r.text
@@ -243,10 +278,14 @@ def test_date_skew(client, key, date, ok):
         assert err["code"] == "ID.1000" and "15 minutes" in err["details"]
 
 
-@pytest.mark.parametrize("date", ["", "yesterday", "2026-11-26T18:00:00Z", "Thu, 26 Nov 2026 18:00:00",
-                                  "Thu, 26 Nov 2026 18:00:00 Mars/Base", "Thu, 31 Nov 2026 18:00:00 GMT",
-                                  "Thu, 26 Nov 2026 18:00:00 GMT+99:00"])
-def test_malformed_date_is_400(client, key, date):
+@pytest.mark.parametrize("check, date", [(check, date) for check in (False, True) for date in (
+    "", "yesterday", "2026-11-26T18:00:00Z", "Thu, 26 Nov 2026 18:00:00", "Thu, 31 Nov 2026 18:00:00 GMT",
+    "Thu, 26 Nov 2026 18:00:00 ../../etc/passwd", "Thu, 26 Nov 2026 18:00:00 GMT+08:00 extra")] + [
+    # a label the server must read (checkTimeZone) and cannot
+    (True, "Thu, 26 Nov 2026 18:00:00 Mars/Base"), (True, "Thu, 26 Nov 2026 18:00:00 GMT+99:00"),
+    (True, "Thu, 26 Nov 2026 18:00:00 XYZ")])
+def test_malformed_date_is_400(keyed, check, date):
+    client, key = keyed(check_time_zone=check)
     h = signed(key, "GET", "/v1/zones", date or "x")
     if date:
         h["Date"] = date
@@ -254,6 +293,52 @@ def test_malformed_date_is_400(client, key, date):
         del h["Date"]
     r = client.get("/zstack/v1/zones", headers=h)
     assert r.status_code == 400, r.text
+
+
+# ---- the official SDKs' Date headers ------------------------------------------------------------
+
+def test_python_sdk_date_is_local_wall_time_labelled_cst(monkeypatch):
+    assert python_sdk_date(T0, "Asia/Shanghai", monkeypatch) == "Fri, 27 Nov 2026 02:00:00 CST"
+    assert python_sdk_date(T0, "Etc/UTC", monkeypatch) == "Thu, 26 Nov 2026 18:00:00 CST"
+    assert java_sdk_date(T0, "Asia/Shanghai") == "Fri, 27 Nov 2026 02:00:00 Asia/Shanghai"
+    assert java_sdk_date(T0, "GMT+08:00") == "Fri, 27 Nov 2026 02:00:00 GMT+08:00"
+
+
+# (server's ZSLITE_TIMEZONE, ZSLITE_CHECK_TIME_ZONE, the client machine's zone, SDK, accepted)
+SDK_CASES = [
+    # client and server in one zone: both SDKs work, whatever the label says (ZStack's default)
+    ("UTC", False, "Etc/UTC", "java", True), ("UTC", False, "Etc/UTC", "python", True),
+    ("Asia/Shanghai", False, "Asia/Shanghai", "java", True), ("Asia/Shanghai", False, "GMT+08:00", "java", True),
+    ("Asia/Shanghai", False, "Asia/Shanghai", "python", True),
+    # client in another zone: its wall clock is hours off the server's
+    ("UTC", False, "Asia/Shanghai", "java", False), ("UTC", False, "Asia/Shanghai", "python", False),
+    ("Asia/Shanghai", False, "Etc/UTC", "java", False), ("Asia/Shanghai", False, "Etc/UTC", "python", False),
+    # checkTimeZone: the Java SDK's zone id is read, so any zone works
+    ("UTC", True, "Etc/UTC", "java", True), ("UTC", True, "Asia/Shanghai", "java", True),
+    ("UTC", True, "GMT+08:00", "java", True), ("UTC", True, "America/New_York", "java", True),
+    ("Asia/Shanghai", True, "Etc/UTC", "java", True), ("Asia/Shanghai", True, "Asia/Shanghai", "java", True),
+    # ... and "CST" means China Standard Time on a server in China: the Python SDK there works
+    ("Asia/Shanghai", True, "Asia/Shanghai", "python", True),
+    # elsewhere CST is US Central (as in Java), which is not what the Python SDK's clock said
+    ("UTC", True, "Etc/UTC", "python", False), ("UTC", True, "Asia/Shanghai", "python", False),
+    ("Asia/Shanghai", True, "Etc/UTC", "python", False),
+]
+
+
+@pytest.mark.parametrize("server_zone, check, client_zone, sdk, accepted", SDK_CASES)
+def test_official_sdk_date_headers(keyed, clock, monkeypatch, server_zone, check, client_zone, sdk, accepted):
+    client, key = keyed(timezone=server_zone, check_time_zone=check)
+    for drift in (0, 14 * 60):  # at the server's time, and 14 minutes ahead
+        at = clock.now() + timedelta(seconds=drift)
+        date = java_sdk_date(at, client_zone) if sdk == "java" else python_sdk_date(at, client_zone, monkeypatch)
+        for method, path in (("GET", "/v1/zones"), ("POST", "/v1/zones")):
+            body = {"params": {"name": "by-sdk"}} if method == "POST" else None
+            r = client.request(method, "/zstack" + path, json=body, headers=signed(key, method, path, date))
+            if accepted:
+                assert r.status_code in (200, 202), (date, r.text)
+            else:
+                err = error(r)
+                assert err["code"] == "ID.1000" and "15 minutes" in err["details"], (date, err)
 
 
 # ---- permissions --------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event
 
+from tests.support import statements
 from tests import factories as f
 from zslite.apispec.candidates import GetImageCandidatesParams
+from zslite.rules.candidates import EXPLAIN_LIMIT
 from zslite.clock import Clock
 from zslite.ids import new_uuid
 from zslite.services.candidates import get_image_candidates
@@ -250,40 +251,79 @@ def test_schema_map_when_asked(api, database):
 
 
 def _count_queries(database, fn) -> int:
-    seen = []
+    return len(statements(database, fn))
 
-    def before(conn, cursor, statement, params, context, executemany):
-        seen.append(statement)
 
-    event.listen(database.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(database.engine, "before_cursor_execute", before)
-    return len([q for q in seen if not q.strip().upper().startswith(("BEGIN", "PRAGMA"))])
+def bulk_images(s, n: int, bs_uuids: list[str]) -> None:
+    """n images (every third an ISO, so not a candidate) with a ref on each storage, in three statements."""
+    rows = [f.m.Image(uuid=f.uid(), name=f"i{k:05d}", state="Enabled", status="Ready", size=1024, actual_size=1024,
+                      url="http://example/i.qcow2", media_type="ISO" if k % 3 == 2 else "RootVolumeTemplate",
+                      type="zstack", platform="Linux", format="qcow2", system=False, architecture="x86_64",
+                      virtio=True, create_date=f.NOW, last_op_date=f.NOW) for k in range(n)]
+    s.add_all(rows)
+    s.flush()
+    s.add_all([f.m.AccountResourceRef(resource_uuid=r.uuid, resource_type="ImageVO",
+                                      account_uuid=SYSTEM.account_uuid, create_date=f.NOW) for r in rows])
+    s.add_all([f.m.ImageBackupStorageRef(image_uuid=r.uuid, backup_storage_uuid=b, status="Ready",
+                                         install_path="x", create_date=f.NOW, last_op_date=f.NOW)
+               for r in rows for b in bs_uuids])
+    s.flush()
 
 
 @pytest.mark.parametrize("explain", [False, True])
 def test_query_count_does_not_grow_with_the_catalog(database, explain):
-    counts = {}
-    for size in (1, 500):
+    """The same number of queries with 3 or 3003 images; with explain, a bounded page of the excluded
+    images (EXPLAIN_LIMIT without a limit: a million-image catalog is not loaded by one GET)."""
+    counts, bodies = {}, {}
+    for size in (3, 3003):
         from tests.conftest import wipe
         wipe(database)
         with database.write() as s:
             f.account(s, name="admin", uuid=SYSTEM.account_uuid, type="SystemAdmin")
             sc = scene(s)
-            bs = [sc.store_bs.uuid, sc.ceph_bs.uuid]
-            for n in range(size):
-                f.image(s, name=f"i{n}", backup_storage_uuids=bs, media_type="ISO" if n % 3 == 2 else
-                        "RootVolumeTemplate")
+            bulk_images(s, size, [sc.store_bs.uuid, sc.ceph_bs.uuid])
             vm_uuid = sc.vm.uuid
 
         def run():
             with database.read() as s:
                 ctx = Ctx(db=s, caller=SYSTEM, settings=None, clock=Clock(), new_uuid=new_uuid)
-                body = get_image_candidates(ctx, GetImageCandidatesParams(
+                bodies[size] = get_image_candidates(ctx, GetImageCandidatesParams(
                     vmInstanceUuid=vm_uuid, explain=explain, replyWithCount=True))
-                assert body["total"] == size - size // 3
         counts[size] = _count_queries(database, run)
-    assert counts[1] == counts[500], counts
-    assert counts[1] <= (7 if explain else 4), counts
+        assert bodies[size]["total"] == size - size // 3
+    assert counts[3] == counts[3003], counts
+    assert counts[3] <= (7 if explain else 4), counts
+    if explain:
+        small, big = bodies[3], bodies[3003]
+        assert len(small["excluded"]) == 1 and small["excludedTruncated"] is False and small["excludedTotal"] == 1
+        assert len(big["excluded"]) == EXPLAIN_LIMIT and big["excludedTruncated"] is True
+        assert big["excludedTotal"] == 1001
+        assert [e["name"] for e in big["excluded"]] == sorted(e["name"] for e in big["excluded"])
+
+
+def test_explain_pages_with_the_calls_start_and_limit(api, database, as_account):
+    """explain=true lists the excluded images in the candidates' order, paged by the same start and
+    limit; excludedTruncated says more follow, excludedTotal (replyWithCount) how many there are."""
+    alice = as_account("alice")
+    with database.write() as s:
+        sc = scene(s, vm_owner=alice.account_uuid)
+        bs = [sc.store_bs.uuid]
+        for n in range(5):
+            f.image(s, name=f"good-{n}", account_uuid=alice.account_uuid, backup_storage_uuids=bs)
+            f.image(s, name=f"iso-{n}", account_uuid=alice.account_uuid, media_type="ISO", backup_storage_uuids=bs)
+        f.image(s, name="iso-admin-private", media_type="ISO", backup_storage_uuids=bs)
+    everything = candidates(alice, sc.vm.uuid, explain="true", replyWithCount="true")
+    assert [e["name"] for e in everything["excluded"]] == [f"iso-{n}" for n in range(5)]
+    assert everything["excludedTruncated"] is False and everything["excludedTotal"] == 5
+    pages, start = [], 0
+    while True:
+        page = candidates(alice, sc.vm.uuid, explain="true", limit=2, start=start)
+        assert names(page) == [f"good-{n}" for n in range(start, min(start + 2, 5))]
+        pages += [e["name"] for e in page["excluded"]]
+        assert page["excludedTruncated"] is (start + 2 < 5) and "excludedTotal" not in page
+        if not page["excludedTruncated"]:
+            break
+        start += 2
+    assert pages == [f"iso-{n}" for n in range(5)]
+    none = candidates(alice, sc.vm.uuid, explain="true", limit=0)
+    assert none["inventories"] == [] and none["excluded"] == [] and none["excludedTruncated"] is True

@@ -13,9 +13,12 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from tests import factories as f
+from tests.api.registry_values import int_fields, is_list, kind_of, uuid_fields, value_for
 from zslite.apispec import all_apis
 from zslite.apispec.spec import ApiSpec
 from zslite.db.base import Base
+from zslite.db.models import Job
 
 WRONG_TYPES = ({"k": [1]}, [{"k": 1}], 1.5, True, "s", 10**20)
 HUGE = 70_000
@@ -179,3 +182,81 @@ def test_malformed_input(api, database, name):
             problems.append(f"{what}: fields not named: {missing}")
     assert not problems, "\n".join(problems)
     assert counts(database) == before, f"{name}: malformed input wrote something"
+
+
+# ---- integer bounds ---------------------------------------------------------------------------------
+
+def boundaries(low: int | None, high: int | None) -> list[tuple[int, bool]]:
+    """(value, in range) at and around the declared bounds, and far beyond what any column holds (a side
+    without a bound, which test_registry_bounds refuses, takes the extremes as in range)."""
+    values = {2**63, -(2**63) - 1, 10**30, -(10**30), -1, 0}
+    values |= {low - 1, low} if low is not None else set()
+    values |= {high, high + 1} if high is not None else set()
+    return [(v, (low is None or low <= v) and (high is None or v <= high)) for v in sorted(values)]
+
+
+def admin_scene(api, database) -> dict[str, dict]:
+    """One real resource of every kind, so that calls with in-range values reach the database."""
+    with database.write() as s:
+        zone = f.zone(s)
+        cluster = f.cluster(s, zone.uuid)
+        host = f.host(s, cluster)
+        ps = f.primary_storage(s, zone.uuid, cluster_uuids=[cluster.uuid])
+        bs = f.backup_storage(s, zone_uuids=[zone.uuid])
+        image = f.image(s, backup_storage_uuids=[bs.uuid])
+        vm = f.vm(s, cluster, host, ps, image=image)
+        own = {"zone": zone.uuid, "cluster": cluster.uuid, "host": host.uuid, "ps": ps.uuid, "bs": bs.uuid,
+               "agent": host.uuid, "image": image.uuid, "vm": vm.uuid, "volume": vm.root_volume_uuid,
+               "shareable": image.uuid, "taggable": image.uuid, "account": api.account_uuid,
+               "session": api.session}
+    own["instanceOffering"] = api.ok("CreateInstanceOffering", name="io", cpuNum=1, memorySize=1024**3)["inventory"]["uuid"]
+    own["tag"] = api.ok("CreateUserTag", resourceType="ImageVO", resourceUuid=image.uuid, tag="t")["inventory"]["uuid"]
+    status, _ = api.call("UpdateImage", uuid=image.uuid, description="d")
+    assert status == 200
+    with database.read() as s:
+        own["job"] = s.scalars(select(Job.uuid)).first()
+    return own
+
+
+def valid_params(spec: ApiSpec, own: dict) -> dict:
+    data = {n: value_for(spec, n) for n, info in spec.params.model_fields.items()
+            if info.is_required() and n not in uuid_fields(spec)}
+    for name in uuid_fields(spec):
+        kind = kind_of(spec, name)
+        if kind in own:
+            info = spec.params.model_fields.get(name)
+            data[name] = [own[kind]] if info is not None and is_list(info.annotation) else own[kind]
+            if kind == "taggable":
+                data["resourceType"] = "ImageVO"
+    spec.params.model_validate(data)  # the test's own values are valid: only the integer under test is not
+    return data
+
+
+INT_APIS = [s.name for s in all_apis() if int_fields(s)]
+
+
+@pytest.mark.parametrize("name", INT_APIS)
+def test_integer_boundaries(api, database, name):
+    """Every integer parameter at min-1, min, max, max+1, 2**63, 10**30 and negatives, the rest of the
+    call valid and naming real resources: in range, never an internal error nor a complaint about that
+    field; out of range, SYS.1007 naming it and nothing written."""
+    spec = next(s for s in all_apis() if s.name == name)
+    own = admin_scene(api, database)
+    problems = []
+    for field_name, (low, high) in int_fields(spec).items():
+        for value, in_range in boundaries(low, high):
+            data = {**valid_params(spec, own), field_name: value}
+            before = counts(database)
+            status, body = api.call(name, **data)
+            what = f"{name}.{field_name}={value} → {status} {str(body)[:300]}"
+            error = body.get("error") if isinstance(body, dict) else None
+            if status not in (200, 503) or (error and error["code"] == "SYS.1000"):
+                problems.append(what)
+            elif in_range and error and f"field[{field_name}]" in error["details"]:
+                problems.append(f"{what}: refused although in range")
+            elif not in_range:
+                if not (error and error["code"] == "SYS.1007" and f"field[{field_name}]" in error["details"]):
+                    problems.append(f"{what}: not refused as SYS.1007 naming the field")
+                elif counts(database) != before:
+                    problems.append(f"{what}: wrote something")
+    assert not problems, "\n".join(problems)

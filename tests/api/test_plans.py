@@ -9,12 +9,13 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests import factories as f
 from tests.api import test_change_image
 from tests.conftest import wipe
 from tests.plan_scene import fleet, invariants, wait_plan
+from tests.support import statements
 from zslite.apispec.plans import CreateImageChangePlanParams
 from zslite.clock import Clock
 from zslite.config import Settings
@@ -424,17 +425,7 @@ def test_a_tenant_plans_only_its_own_vms_to_images_it_may_use(api, database, as_
 # ---- the dry run's cost ---------------------------------------------------------------------------------
 
 def _statements(database, fn) -> int:
-    seen = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(database.engine, "before_cursor_execute", before)
-    return len([q for q in seen if not q.strip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE"))])
+    return len([q for q in statements(database, fn) if not q.strip().upper().startswith(("SAVEPOINT", "RELEASE"))])
 
 
 DRY_RUN_STATEMENTS = 10  # SPEC §11 dry run: whatever the number of VMs (≤ 10,000) or of images

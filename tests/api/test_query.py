@@ -236,3 +236,22 @@ def test_relations_do_not_reach_what_the_caller_may_not_see(api, as_account, dat
     assert [v["uuid"] for v in alice.query("QueryVmInstance", "zone.uuid=" + zone.uuid)] == [vm.uuid]
     assert alice.query("QueryVmInstance", "image.name=admin-private") == []
     assert [v["uuid"] for v in api.query("QueryVmInstance", "image.name=admin-private")] == [vm.uuid]
+
+
+def test_one_statement_per_shape_serves_every_caller_and_value(api, as_account, database):
+    """Statements are kept per query shape (query/run.py): the values, the page and the caller's account
+    are bound at each call, so two tenants asking the same question see each their own answer."""
+    from tests import factories as f
+    alice, bob = as_account("alice"), as_account("bob")
+    with database.write() as s:
+        mine = {who.account_uuid: [f.image(s, name=f"{name}-{n}", account_uuid=who.account_uuid).uuid
+                                   for n in range(3)] for who, name in ((alice, "a"), (bob, "b"))}
+    for who in (alice, bob, alice):
+        got = who.query("QueryImage", "name~=%-1", sort="name")
+        assert [i["uuid"] for i in got] == [mine[who.account_uuid][1]]
+        page = who.ok("QueryImage", q=["name~=%"], sort="name", start=1, limit=1, replyWithCount=True)
+        assert page["total"] == 3 and [i["uuid"] for i in page["inventories"]] == [mine[who.account_uuid][1]]
+    assert {i["uuid"] for i in api.query("QueryImage", "name~=%-1")} == {mine[alice.account_uuid][1],
+                                                                        mine[bob.account_uuid][1]}
+    assert [i["name"] for i in alice.query("QueryImage", "name=a-2")] == ["a-2"]
+    assert alice.query("QueryImage", "name=b-2") == []  # the same shape: bob's image stays his

@@ -80,3 +80,21 @@ def test_shared_vm_is_visible_not_writable(api, database, as_account):
     alice.ok("ExpungeVmInstance", uuid=vm["uuid"])
     with database.read() as s:
         assert s.query(m.SharedResource).filter_by(resource_uuid=vm["uuid"]).count() == 0
+
+
+def test_sharing_another_tenants_resource_or_naming_accounts_tells_nothing(api, database, as_account):
+    """SPEC §6: bob cannot tell alice's private image from an unknown uuid, nor an existing account from
+    an unknown one; admin, who sees every account, is told."""
+    sc = basic(database)
+    alice, bob = as_account("alice"), as_account("bob")
+    img = alice.ok("AddImage", name="a", url=URL, backupStorageUuids=[sc.bs])["inventory"]["uuid"]
+    mine = bob.ok("AddImage", name="b", url=URL, backupStorageUuids=[sc.bs])["inventory"]["uuid"]
+    for verb in ("ShareResource", "RevokeResourceSharing"):
+        err = bob.fail(verb, "SYS.1007", resourceUuids=[img], accountUuids=[bob.account_uuid])
+        assert err["details"] == f"invalid field[resourceUuids], resource[uuid:{img}] not found"
+        unknown = "0" * 31 + "1"
+        assert bob.call(verb, resourceUuids=[mine], accountUuids=[unknown]) == (200, {})
+        assert bob.call(verb, resourceUuids=[mine], accountUuids=[alice.account_uuid]) == (200, {})
+        api.fail(verb, "SYS.1007", resourceUuids=[mine], accountUuids=[unknown])
+    with database.read() as s:  # nothing stored for the unknown account; alice's share revoked
+        assert s.query(m.SharedResource).filter_by(resource_uuid=mine).count() == 0

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
-from sqlalchemy import event
 
 from tests import factories as f
+from tests.support import statements as sql_statements
 from tests.api.imgvm_scene import basic, count, counts, row
 from zslite.db import models as m
 
@@ -391,27 +390,18 @@ def test_query_loads_all_volumes_in_a_fixed_number_of_statements(api, database):
     sc = basic(database)
     img = image(database, sc.bs)
 
-    def statements(n_more: int) -> int:
+    def count_for(n_more: int) -> int:
         with database.write() as s:
             c, h, ps, i = (s.get(m.Cluster, sc.cluster), s.get(m.Host, sc.host), s.get(m.PrimaryStorage, sc.ps),
                            s.get(m.Image, img))
             for _ in range(n_more):
                 v = f.vm(s, c, h, ps, i)
                 f.volume(s, ps, vm_uuid=v.uuid, type="Data")
-        seen: list[str] = []
-
-        def listen(conn, cursor, statement, *a):
-            # the node's own threads (job dispatcher, heartbeat, plan driver) poll in the background
-            if statement.lstrip().upper().startswith("SELECT") and not threading.current_thread().name.startswith(
-                    "zslite-"):
-                seen.append(statement)
-
-        event.listen(database.engine, "before_cursor_execute", listen)
-        try:
-            vms = api.query("QueryVmInstance")
-        finally:
-            event.remove(database.engine, "before_cursor_execute", listen)
+        api.query("QueryVmInstance")  # the session is resolved (and cached) before counting
+        vms: list = []
+        seen = sql_statements(database, lambda: vms.extend(api.query("QueryVmInstance")))
         assert all(len(v["allVolumes"]) == 2 for v in vms)
-        return len(seen)
+        return len([q for q in seen if q.lstrip().upper().startswith("SELECT")])
 
-    assert statements(2) == statements(15)
+    few, many = count_for(2), count_for(15)
+    assert few == many and few >= 2, (few, many)  # (the listener does see the page and its loader)

@@ -124,3 +124,14 @@ def test_candidates_and_change_image(app_cli, database):
 def test_shell_completion_is_available(cli, shell):
     result = cli("--show-completion", shell)
     assert result.exit_code == 0
+
+
+def test_cli_lists_split_as_zstack_cli_does(app_cli, arrived):
+    app_cli.json("api", "QueryZone", r"systemTags=bootOrder::CdRom\,HardDisk,other", "systemTags=more",
+                 'userTags="quoted,one",two', "fields=uuid,name")
+    data = next(d for d in arrived if d["api"] == "QueryZone")
+    assert data["systemTags"] == ["bootOrder::CdRom,HardDisk", "other", "more"]
+    assert data["userTags"] == ["quoted,one", "two"] and data["fields"] == ["uuid", "name"]
+    zone = app_cli.json("api", "CreateZone", "name=z", r"systemTags=bootOrder::CdRom\,HardDisk,x::y")["inventory"]
+    tags = app_cli.json("api", "QuerySystemTag", f"resourceUuid={zone['uuid']}", "sortBy=tag")["inventories"]
+    assert [t["tag"] for t in tags] == ["bootOrder::CdRom,HardDisk", "x::y"]

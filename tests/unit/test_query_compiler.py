@@ -99,7 +99,9 @@ def test_relations_and_computed_fields_on_the_database(database):
     assert tags("zone.name=zone1", "tag!=x") == ["xxx"]
     assert tags("zone.name=' OR 1=1 --") == []
     assert tags("tagLength=2") == ["xx"]
+    assert tags("tagLength=3") == ["xxx"]  # a Computed field that needs its values builds per value
     assert tags("tagLength?=1,3") == ["x", "xxx"]
+    assert tags("zone.name=zone2") == ["xx"]  # the same shape as zone.name=zone1: other values, other rows
     assert tags("inherent=false", "tag~=o%") == ["orphan"]
     assert run(database, "zone.name=zone1", count=True) == {"total": 2}
     with pytest.raises(InvalidArgument):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
-from zslite.apispec.params import Params, Uuid
+from zslite.apispec.params import PageLimit, PageStart, Params, Uuid
 from zslite.apispec.spec import ApiSpec
 from zslite.services import candidates as svc
 
@@ -12,8 +10,8 @@ from zslite.services import candidates as svc
 class GetImageCandidatesParams(Params):
     vmInstanceUuid: Uuid
     explain: bool = False
-    limit: int | None = Field(default=None, ge=0, le=100000)
-    start: int = Field(default=0, ge=0)
+    limit: PageLimit | None = None
+    start: PageStart = 0
     replyWithCount: bool = False
 
 

@@ -13,7 +13,17 @@ Uuid = Annotated[str, StringConstraints(pattern=UUID_RE.pattern)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Description = Annotated[str, StringConstraints(max_length=2048)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=512)]
-SPLIT = {"split": True}  # in a query string, a comma-separated list
+# In a query string a list comes as repeated keys, each value whole (a tag may hold commas:
+# bootOrder::CdRom,HardDisk), as in ZStack. The one exception is Query's fields=a,b (SPEC §2).
+SPLIT = {"split": True}
+
+# Every integer parameter has both bounds, chosen to fit the column or SQL clause it reaches
+# (tests/api/test_registry_bounds.py): sizes up to the signed 64-bit columns (BIGINT), counts, pages,
+# speeds and sort keys to the signed 32-bit ones (INTEGER, and LIMIT/OFFSET on every database).
+MAX_INT32 = 2**31 - 1
+MAX_INT64 = 2**63 - 1
+PageLimit = Annotated[int, Field(ge=0, le=100_000)]  # rows in one answer
+PageStart = Annotated[int, Field(ge=0, le=MAX_INT32)]  # rows skipped (OFFSET)
 
 
 class Params(BaseModel):
@@ -21,8 +31,8 @@ class Params(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    systemTags: list[Tag] | None = Field(default=None, max_length=256, json_schema_extra=SPLIT)
-    userTags: list[Tag] | None = Field(default=None, max_length=256, json_schema_extra=SPLIT)
+    systemTags: list[Tag] | None = Field(default=None, max_length=256)
+    userTags: list[Tag] | None = Field(default=None, max_length=256)
 
 
 class CreateParams(Params):
@@ -41,8 +51,8 @@ class DeleteParams(UuidParams):
 
 class QueryParams(Params):
     q: list[Annotated[str, StringConstraints(max_length=4096)]] = Field(default_factory=list, max_length=64)
-    limit: int = Field(default=1000, ge=0, le=100000)
-    start: int = Field(default=0, ge=0, le=2**31 - 1)
+    limit: PageLimit = 1000
+    start: PageStart = 0
     count: bool = False
     replyWithCount: bool = False
     sort: str | None = Field(default=None, max_length=255)

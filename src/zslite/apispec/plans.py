@@ -78,7 +78,7 @@ def _count(states: tuple[str, ...] | None) -> Computed:
             sub = sub.where(t.state.in_(states))
         return apply_op(sub.scalar_subquery(), op, values)
 
-    return Computed(build, int)
+    return Computed(build, int, binds=True)
 
 
 register(QueryResource(

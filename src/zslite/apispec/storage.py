@@ -41,7 +41,7 @@ def through_refs(ref_model, owner_col: str, value_col: str) -> Computed:
                                                    apply_op(value, NEGATIVE_OPS[op], values))))
         return exists(select(owner).where(owner == alias.uuid, apply_op(value, op, values)))
 
-    return Computed(build)
+    return Computed(build, binds=True)
 
 
 # ---- primary storage --------------------------------------------------------------------------

@@ -1,14 +1,18 @@
 """`zslite api <ApiName> key=value …`: one command per registry API, zstack-cli style.
 
-- `key=value` pairs, lists comma-separated (`backupStorageUuids=a,b`);
+- `key=value` pairs, lists comma-separated (`backupStorageUuids=a,b`), a comma inside an element
+  escaped with a backslash or the element double-quoted, as zstack-cli splits them
+  (`systemTags='bootOrder::CdRom\\,HardDisk'` is one tag); a key given again adds to its list;
 - Query APIs take conditions positionally, in the query grammar (`name=x state=Enabled
   size>=1024 name~=Ubuntu%`), and `limit=`, `start=`, `count=`, `sortBy=`, … as options;
-- asynchronous APIs wait for their job (`--no-wait` prints the job location instead).
+- asynchronous APIs wait for their job (`--no-wait` prints the job location instead);
+- a name may stand for a uuid when the parameter's resource type is known (cli/names.py).
 Values are checked by the SDK against the API's model before anything is sent.
 """
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 from typing import Annotated
@@ -17,7 +21,7 @@ import typer
 
 from zslite.apispec import all_apis
 from zslite.apispec.spec import ApiSpec
-from zslite.cli import output, session
+from zslite.cli import names, output, session
 from zslite.cli.output import Format, JsonOpt, OutputOpt, UrlOpt
 
 _PAIR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
@@ -25,6 +29,17 @@ _PAIR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 
 class UsageError(Exception):
     pass
+
+
+def split_list(value: str) -> list[str]:
+    """zstack-cli's list syntax: comma-separated, `\\,` or a double-quoted element keeps a comma."""
+    if not value:
+        return []
+    try:
+        items = next(csv.reader([value], delimiter=",", escapechar="\\", strict=True))
+    except csv.Error as exc:
+        raise UsageError(f"cannot split the list {value!r}: {exc}") from None
+    return [v for v in items if v != ""]
 
 
 def parse_args(spec: ApiSpec, args: list[str]) -> dict:
@@ -48,7 +63,7 @@ def parse_args(spec: ApiSpec, args: list[str]) -> dict:
                              f"parameters: {', '.join(fields)}")
         value: object = m.group(2)
         if is_list(fields[key].annotation):
-            value = [v for v in str(value).split(",") if v != ""]
+            value = params.get(key, []) + split_list(str(value))
         params[key] = value
     if conditions:
         params["q"] = conditions
@@ -69,7 +84,8 @@ def describe(spec: ApiSpec) -> str:
         if choices:
             text += "=" + "|".join(map(str, choices))
         params.append(text)
-    paragraphs.append("Parameters: " + (" ".join(params) or "none") + "; systemTags, userTags: comma lists")
+    paragraphs.append("Parameters: " + (" ".join(params) or "none")
+                      + "; systemTags, userTags: comma lists (\\, keeps a comma in a tag)")
     if spec.query:
         paragraphs.append("Conditions: name=x state!=Disabled size>=1024 name~=Ubuntu% uuid?=a,b")
     return "\n\n".join(paragraphs)
@@ -87,6 +103,8 @@ def make_command(spec: ApiSpec):
             output.fail(str(exc), output.EXIT_USAGE, fmt)
         with output.guarded(fmt):
             with session.client(url, need_auth=spec.auth != "none") as zs:
+                if spec.auth != "none":  # names where uuids are expected, looked up with the caller's session
+                    params = names.resolve_params(zs, spec, params)
                 body = zs.call_raw(spec.name, wait=not no_wait, timeout=timeout, **params)
             output.emit(body, fmt)
 

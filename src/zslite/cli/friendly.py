@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from zslite.cli import output, session
+from zslite.cli import names as lookup, output, session
 from zslite.cli.output import Format, JsonOpt, OutputOpt, UrlOpt
 
 
@@ -77,14 +77,15 @@ def _reasons(item: dict, names: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def candidates(vm: Annotated[str, typer.Argument(help="VM instance uuid")],
+def candidates(vm: Annotated[str, typer.Argument(help="VM instance uuid, or its name when unique")],
                explain: Annotated[bool, typer.Option("--explain", help="also list excluded images and why")] = False,
                url: UrlOpt = None, output_format: OutputOpt = Format.table, as_json: JsonOpt = False):
     """The images VM's root volume may switch to (GetImageCandidatesForVmToChange)."""
     fmt = output.pick(output_format, as_json)
     with output.guarded(fmt):
         with session.client(url) as zs:
-            params: dict[str, Any] = {"vmInstanceUuid": vm}
+            vm_uuid = lookup.resolve_one(zs, "GetImageCandidatesForVmToChange", "vmInstanceUuid", vm)
+            params: dict[str, Any] = {"vmInstanceUuid": vm_uuid}
             if explain:
                 params["explain"] = True
             body = zs.call_raw("GetImageCandidatesForVmToChange", **params)
@@ -98,25 +99,32 @@ def candidates(vm: Annotated[str, typer.Argument(help="VM instance uuid")],
                        for r in image.get("backupStorageRefs") or []]
                 rows.append({**image, "size": output.human_size(image.get("size")), "backupStorages": "\n".join(bss)})
             cols = ["name", "uuid", "platform", "format", "size", "architecture", "backupStorages"]
-            out.print(output.list_table(rows, cols, title=f"Image candidates for VM {vm}",
+            out.print(output.list_table(rows, cols, title=f"Image candidates for VM {vm}"
+                                        + (f" ({vm_uuid})" if vm_uuid != vm else ""),
                                         headers={"backupStorages": "backup storages"}))
             if not rows:
                 out.print("no image candidates")
             if explain:
                 excluded = [{**e, "reasons": _reasons(e, names)} for e in body.get("excluded", [])]
                 out.print(output.list_table(excluded, ["name", "uuid", "reasons"], title="Excluded images"))
+                if body.get("excludedTruncated"):
+                    out.print(f"more excluded images follow the first {len(excluded)}: "
+                              f"zslite api GetImageCandidatesForVmToChange vmInstanceUuid={vm} explain=true "
+                              f"limit=… start=… pages them")
 
         output.emit(body, fmt, table=table)
 
 
-def change_image(vm: Annotated[str, typer.Argument(help="VM instance uuid")],
-                 image: Annotated[str, typer.Argument(help="image uuid")],
+def change_image(vm: Annotated[str, typer.Argument(help="VM instance uuid, or its name when unique")],
+                 image: Annotated[str, typer.Argument(help="image uuid, or its name when unique")],
                  timeout: Annotated[float, typer.Option(help="seconds to wait for the job")] = 600.0,
                  url: UrlOpt = None, output_format: OutputOpt = Format.table, as_json: JsonOpt = False):
     """Switch a stopped VM's root volume to IMAGE (ChangeVmImage), with live progress."""
     fmt = output.pick(output_format, as_json)
     with output.guarded(fmt):
         with session.client(url) as zs:
+            vm = lookup.resolve_one(zs, "ChangeVmImage", "vmInstanceUuid", vm)
+            image = lookup.resolve_one(zs, "ChangeVmImage", "imageUuid", image)
             job = zs.call_raw("ChangeVmImage", vmInstanceUuid=vm, imageUuid=image, wait=False)
             location = job["location"]
             job_uuid = location.rstrip("/").rsplit("/", 1)[-1]

@@ -1,13 +1,14 @@
 """Output of every CLI command: table (rich), json or yaml; errors and exit codes in one place.
 
 Exit codes: 0 ok, 2 usage error (bad arguments, a parameter the client refused, not logged in,
-a 400 from the server), 3 API error (the API ran and failed: 503, or an unexpected HTTP status),
+a name that matches no resource or several, a 400 from the server), 3 API error (the API ran and failed: 503, or an unexpected HTTP status),
 4 connection error (no answer from the server).
 """
 
 from __future__ import annotations
 
 import enum
+import errno
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -43,10 +44,18 @@ def pick(output: Format, as_json: bool) -> Format:
     return Format.json if as_json else output
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader of our output went away (`| head`): stop printing and let the error reach
+        cli.main, which ends quietly with the shell's SIGPIPE status, as for json and yaml output."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
+
+
 def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    return Console(file=stream, width=None if tty else 200, soft_wrap=not tty, highlight=False,
+    return _Console(file=stream, width=None if tty else 200, soft_wrap=not tty, highlight=False,
                    force_terminal=None if tty else False, markup=False)
 
 
@@ -141,12 +150,13 @@ def fail(message: str, code: int, fmt: Format = Format.table, error: dict | None
 @contextmanager
 def guarded(fmt: Format = Format.table) -> Iterator[None]:
     """Turn SDK exceptions into a message and the matching exit code."""
+    from zslite.cli.names import NameNotResolved
     from zslite.cli.session import NotLoggedIn
     from zslite.sdk.errors import ApiConnectionError, HttpError, ParameterError, ZStackApiError
 
     try:
         yield
-    except NotLoggedIn as exc:
+    except (NotLoggedIn, NameNotResolved) as exc:
         fail(str(exc), EXIT_USAGE, fmt)
     except ParameterError as exc:
         fail(str(exc), EXIT_USAGE, fmt, exc.to_dict())

@@ -35,6 +35,16 @@ def head_revisions() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
-def schema_is_current(connection: Connection) -> bool:
-    """True when the database's schema is at the head migration of this version of zslite."""
+def schema_at_head(connection: Connection) -> bool:
+    """Whether the schema is at the head migration(s); raises when the database does not answer."""
     return set(MigrationContext.configure(connection).get_current_heads()) == head_revisions()
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the database answers and its schema is at the head migration(s): what a node needs to
+    serve (IsReadyToGo). Never raises: an unreachable database is simply not current."""
+    try:
+        with engine.connect() as conn:
+            return schema_at_head(conn)
+    except Exception:  # noqa: BLE001 — any failure to read the revision means "not ready"
+        return False

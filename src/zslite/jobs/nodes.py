@@ -14,6 +14,7 @@ are marked interrupted at once, without waiting for the timeout.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
@@ -51,12 +52,14 @@ class Node:
         self.uuid = new_uuid()
         self.join_date = None
         self.last_heartbeat = None  # the time of the last successful beat
+        self.last_beat_monotonic: float | None = None  # the same, on this process's monotonic clock
 
     def join(self) -> None:
         now = self.clock.now()
         with self.database.write() as s:
             s.add(ManagementNode(uuid=self.uuid, name=self.name, join_date=now, heartbeat=now))
         self.join_date = self.last_heartbeat = now
+        self.last_beat_monotonic = time.monotonic()
 
     def beat(self) -> None:
         now = self.clock.now()
@@ -68,6 +71,7 @@ class Node:
                 s.add(ManagementNode(uuid=self.uuid, name=self.name, join_date=self.join_date or now,
                                      heartbeat=now))
         self.last_heartbeat = now
+        self.last_beat_monotonic = time.monotonic()
 
     def leave(self) -> None:
         with self.database.write() as s:

@@ -17,7 +17,7 @@ import threading
 import uuid as uuidlib
 from concurrent.futures import ThreadPoolExecutor
 
-from zslite import faults
+from zslite import faults, metrics
 from zslite.apispec import api as spec_of
 from zslite.context import Caller, Ctx
 from zslite.db import retry
@@ -43,9 +43,6 @@ class JobRunner:
         self._nudge = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.running = 0  # jobs this node runs now (read by metrics)
-        self._count_lock = threading.Lock()
-        self.on_job_end = None  # hook(api_name, success) for metrics
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -106,16 +103,17 @@ class JobRunner:
             return None
         return queue.claim(self.database, self.node.uuid, self.node.name, self.clock.now())
 
+    @property
+    def last_heartbeat(self) -> float | None:
+        """time.monotonic() of this node's last heartbeat written (metrics)."""
+        return self.node.last_beat_monotonic
+
     def _work(self, job) -> None:
-        with self._count_lock:
-            self.running += 1
         try:
             self.run(job)
         except Exception:
             log.exception("job %s (%s) could not be run", job.uuid, job.api_name)
         finally:
-            with self._count_lock:
-                self.running -= 1
             self._free.release()
             self._nudge.set()  # a worker is free: look for more at once
 
@@ -158,6 +156,7 @@ class JobRunner:
                     raise
             success = True
         except ZStackError as err:
+            log.warning("job %s (%s) failed: %s", job.uuid, job.api_name, err.one_line())
             body = dumps(error_body(err), tz)
         except Exception:
             trace = uuidlib.uuid4().hex
@@ -170,8 +169,7 @@ class JobRunner:
                                  retention=self.settings.job_retention_seconds, now=self.clock.now())
             except Exception:
                 log.exception("could not record the failure of job %s", job.uuid)
-        if self.on_job_end is not None:
-            self.on_job_end(job.api_name, success)
+        metrics.job_finished(job.api_name, success)
         if job.webhook:
             if reveal and not queue.take_reveal(self.database, job.uuid):
                 body = stored  # a poller got the secret first

@@ -1,11 +1,15 @@
-"""Conditions → SQLAlchemy. Values are always bound parameters. Unknown field → SYS.1007."""
+"""Conditions → SQLAlchemy. Values are always bound parameters. Unknown field → SYS.1007.
+
+With a Binder, the values become named placeholders (bindparam "v0", "v1", … in the order the
+conditions are read) and are collected apart: the statement then depends only on the query's shape
+(fields, operators, sort, the caller's kind), so run.py builds it once per shape and reuses it."""
 
 from __future__ import annotations
 
 import math
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, bindparam, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from zslite.db.models import Tag
@@ -86,6 +90,25 @@ def apply_op(expr, op: str, values: list) -> ColumnElement[bool]:
     raise InvalidArgument(f"unknown operator [{op}]")
 
 
+class Binder:
+    """Values of one query, by placeholder name; placeholders stand for them in the statement."""
+
+    def __init__(self):
+        self.values: dict = {}
+        self.literals: list = []  # values that are part of the statement (a Computed field that needs them)
+
+    def __call__(self, op: str, values: list):
+        """The placeholders to give apply_op in place of values (one expanding bindparam for a list)."""
+        if op in ("is null", "not null"):
+            return values
+        name = f"v{len(self.values)}"
+        if op in ("?=", "!?="):
+            self.values[name] = values
+            return bindparam(name, expanding=True)
+        self.values[name] = values[0]
+        return [bindparam(name)]
+
+
 def _values(cond: Condition, field: str, py: type, tz: str) -> list:
     if cond.value is None:
         return []
@@ -100,15 +123,23 @@ def _values(cond: Condition, field: str, py: type, tz: str) -> list:
     return [convert(field, py, r, tz) for r in raws]
 
 
+def _literal(op: str, values: list):
+    return values
+
+
 def compile_condition(res: QueryResource, alias, cond: Condition, path: list[str] | None = None,
-                      tz: str = "UTC", caller=None) -> ColumnElement[bool]:
+                      tz: str = "UTC", caller=None, binder=None, sql: bool = True) -> ColumnElement[bool] | None:
     """A condition on res (as alias). Through a relation, the target's visibility for caller applies
-    too: a condition cannot reach what the caller may not see."""
+    too: a condition cannot reach what the caller may not see. With a binder, values become
+    placeholders; with sql=False only the field is checked and the values converted (into the binder)."""
     parts = path if path is not None else cond.field.split(".")
     head = parts[0]
+    bind = binder or _literal
     if len(parts) == 1:
         if head in TAG_FIELDS:
-            values = _values(cond, head, str, tz)
+            values = bind(cond.op, _values(cond, head, str, tz))
+            if not sql:
+                return None
             inner = aliased(Tag)
             return exists().where(inner.resource_uuid == alias.uuid, inner.kind == TAG_FIELDS[head],
                                   apply_op(inner.tag, cond.op, values))
@@ -117,16 +148,24 @@ def compile_condition(res: QueryResource, alias, cond: Condition, path: list[str
             raise InvalidArgument(f"unknown field[{cond.field}] for query on {res.name}; "
                                   f"queryable fields: {', '.join(sorted(res.fields))}")
         if isinstance(spec, Computed):
-            return spec.build(alias, cond.op, _values(cond, cond.field, spec.python_type, tz))
-        col = getattr(alias, spec)
-        return apply_op(col, cond.op, _values(cond, cond.field, _python_type(col), tz))
+            values = _values(cond, cond.field, spec.python_type, tz)
+            if spec.binds:
+                values = bind(cond.op, values)
+            elif binder is not None:
+                binder.literals.append(tuple(values))
+            return spec.build(alias, cond.op, values) if sql else None
+        col = getattr(res.model if alias is None else alias, spec)
+        values = bind(cond.op, _values(cond, cond.field, _python_type(col), tz))
+        return apply_op(col, cond.op, values) if sql else None
     rel = res.relations.get(head)
     if rel is None:
         raise InvalidArgument(f"unknown field[{cond.field}] for query on {res.name}: [{head}] is neither a field"
                               f" nor a relation (relations: {', '.join(sorted(res.relations)) or 'none'})")
     target = resources.get(rel.target)
+    if not sql:
+        return compile_condition(target, None, cond, parts[1:], tz, caller, binder, sql=False)
     inner = aliased(target.model)
-    inner_cond = compile_condition(target, inner, cond, parts[1:], tz, caller)
+    inner_cond = compile_condition(target, inner, cond, parts[1:], tz, caller, binder)
     vis = target.visibility(caller, inner) if caller is not None else None
     return exists().where(rel.join(alias, inner), inner_cond, *([vis] if vis is not None else []))
 

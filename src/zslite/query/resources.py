@@ -24,10 +24,14 @@ class Relation:
 
 @dataclass(frozen=True)
 class Computed:
-    """A field that is not a column: build(alias, op, values) -> condition. values is a list."""
+    """A field that is not a column: build(alias, op, values) -> condition. values is a list.
+
+    binds=True promises that build only hands values to SQL (compiler.apply_op), so they may be
+    placeholders and the statement reused for other values; otherwise each value builds its own."""
 
     build: Callable[[Any, str, list], ColumnElement[bool]]
     python_type: type = str
+    binds: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,89 @@
-"""Run a Query* API: parse, compile, page, load inventories, apply fields=."""
+"""Run a Query* API: parse, compile, page, load inventories, apply fields=.
+
+A query's statement depends only on its shape — the resource, each condition's field and operator,
+the sort, and whether the caller is admin — never on the values: those (the condition values, the
+page, the caller's account) are bound parameters. Statements are built once per shape and kept
+(least recently used shapes go first), which saves building and hashing a statement per request.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
+from collections import OrderedDict
+
+from sqlalchemy import bindparam, select
 
 from zslite.apispec.params import QueryParams
+from zslite.context import SYSTEM, Caller, Ctx
 from zslite.errors import InvalidArgument
 from zslite.query import resources
-from zslite.query.compiler import compile_condition, count_of, sort_column
+from zslite.query.compiler import Binder, compile_condition, count_of, sort_column
 from zslite.query.parser import Condition, parse_condition, parse_sort
-from zslite.context import Ctx
+
+# a normal caller's account, as it appears in the visibility filters of a cached statement
+CALLER_ACCOUNT = "caller_account"
+SHAPES_KEPT = 512
 
 
-def build_select(ctx: Ctx, res, conditions: list[Condition]):
+class _Shapes:
+    """Built statements by query shape, least recently used first out."""
+
+    def __init__(self, size: int = SHAPES_KEPT):
+        self.size = size
+        self._built: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._built.get(key)
+            if found is not None:
+                self._built.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._built[key] = value
+            if len(self._built) > self.size:
+                self._built.popitem(last=False)
+
+
+SHAPES = _Shapes()
+
+
+def _placeholder_caller(caller: Caller) -> Caller:
+    if caller.is_admin:
+        return SYSTEM
+    return Caller(account_uuid=bindparam(CALLER_ACCOUNT), account_name="", is_admin=False)  # type: ignore[arg-type]
+
+
+def build_select(res, conditions: list[Condition], caller: Caller, tz: str):
+    """The page's statement (values as placeholders). It selects the table's columns, not the ORM
+    entity: the loaders read attributes only (named as the columns), and rows cost less than objects."""
     model = res.model
-    stmt = select(model)
-    vis = res.visibility(ctx.caller, model)
+    stmt = select(*model.__table__.columns)
+    caller = _placeholder_caller(caller)
+    vis = res.visibility(caller, model)
     if vis is not None:
         stmt = stmt.where(vis)
+    binder = Binder()
     for cond in conditions:
-        stmt = stmt.where(compile_condition(res, model, cond, tz=ctx.settings.timezone, caller=ctx.caller))
+        stmt = stmt.where(compile_condition(res, model, cond, tz=tz, caller=caller, binder=binder))
     return stmt
+
+
+def _statements(res, conditions: list[Condition], sort, caller: Caller, tz: str, literals: tuple):
+    key = (res.name, tuple((c.field, c.op) for c in conditions), sort, caller.is_admin, literals)
+    built = SHAPES.get(key)
+    if built is None:
+        stmt = build_select(res, conditions, caller, tz)
+        if sort:
+            col = sort_column(res, res.model, sort[0])
+            ordered = stmt.order_by(col.desc() if sort[1] else col.asc(), res.model.uuid)
+        else:
+            ordered = stmt.order_by(res.model.uuid)
+        built = (ordered.offset(bindparam("page_start")).limit(bindparam("page_limit")), count_of(stmt))
+        SHAPES.put(key, built)
+    return built
 
 
 def run_query(ctx: Ctx, resource_name: str, p: QueryParams) -> dict:
@@ -32,17 +95,23 @@ def run_query(ctx: Ctx, resource_name: str, p: QueryParams) -> dict:
         unknown = [f for f in p.fields if f not in res.all_output_fields()]
         if unknown:
             raise InvalidArgument(f"unknown field[{', '.join(unknown)}] in fields for query on {res.name}")
-    stmt = build_select(ctx, res, conditions)
-    if p.count:
-        return {"total": ctx.db.scalar(count_of(stmt))}
+    # check the fields and convert the values (errors name them); the statement comes from its shape
+    binder = Binder()
+    tz = ctx.settings.timezone
+    for cond in conditions:
+        compile_condition(res, None, cond, tz=tz, caller=ctx.caller, binder=binder, sql=False)
     sort = parse_sort(p.sort, p.sortBy, p.sortDirection)
     if sort:
-        col = sort_column(res, res.model, sort[0])
-        stmt = stmt.order_by(col.desc() if sort[1] else col.asc(), res.model.uuid)
-    else:
-        stmt = stmt.order_by(res.model.uuid)
-    total = ctx.db.scalar(count_of(stmt)) if p.replyWithCount else None
-    rows = ctx.db.scalars(stmt.offset(p.start).limit(p.limit)).all() if p.limit else []
+        sort_column(res, res.model, sort[0])
+    page, count = _statements(res, conditions, sort, ctx.caller, tz, tuple(binder.literals))
+    values = binder.values
+    if not ctx.caller.is_admin:
+        values[CALLER_ACCOUNT] = ctx.caller.account_uuid
+    conn = ctx.db.connection()
+    if p.count:
+        return {"total": conn.execute(count, values).scalar()}
+    total = conn.execute(count, values).scalar() if p.replyWithCount else None
+    rows = conn.execute(page, {**values, "page_start": p.start, "page_limit": p.limit}).all() if p.limit else []
     inventories = res.load(ctx.db, rows)
     if p.fields:
         keep = set(p.fields)

@@ -10,7 +10,9 @@ backup storage.
 
 A call costs a fixed number of queries whatever the catalog size: the VM scope with its zone's
 backup storages (1), the candidate images with their refs (1), and the total (1, with
-replyWithCount). Explain adds two. bench/ measures it against catalogs of 1k to 1M images.
+replyWithCount). Explain adds two: a page of the excluded images (the call's start and limit, at most
+EXPLAIN_LIMIT without one) and their refs; and their total with replyWithCount. bench/ measures both
+against catalogs of 1k to 1M images.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, false, func, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, false, func, not_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -335,21 +337,38 @@ def reasons_for(scope: VmScope, image: Image, refs: list[tuple[ImageBackupStorag
     return reasons
 
 
-def explain(db, caller: Caller, scope: VmScope, only_uuid: str | None = None) -> list[dict]:
-    """Every image the caller may see that is not a candidate, with every rule it fails.
-    Two queries: the visible images, their refs with backup storage (the zone's come with the scope)."""
+EXPLAIN_LIMIT = 1000  # excluded images in one answer when the call gives no limit (as Query's default)
+
+
+@dataclass(frozen=True)
+class ExplainPage:
+    excluded: list[dict]     # the page, in the candidates' order (name, then uuid)
+    truncated: bool          # more excluded images follow this page
+    total: int | None        # every excluded image the caller may see (when asked)
+
+
+def excluded_filter(scope: VmScope, caller: Caller) -> ColumnElement[bool]:
+    """The images the caller may see that are not candidates (rule 6 keeps the others out of sight)."""
+    conds = []
     vis = owned_filter(caller, Image.uuid)
-    cond = vis if vis is not None else true()
-    if only_uuid is not None:
-        cond = and_(cond, Image.uuid == only_uuid)
-    images = list(db.scalars(select(Image).where(cond).order_by(Image.name, Image.uuid)))
+    if vis is not None:
+        conds.append(vis)
+    if scope.root is not None and scope.usable_storage_uuids:
+        key = _key(scope)
+        conds.append(not_(and_(*(rule.sql(key, Image) for rule in IMAGE_RULES),
+                               Image.uuid.in_(usable_image_uuids(key)))))
+    return and_(*conds) if conds else true()
+
+
+def _explained(db, scope: VmScope, images: list) -> list[dict]:
+    """Every rule each image fails; one query for all their refs (the zone's storages come with the scope)."""
     if not images:
         return []
     refs: dict[str, list] = {i.uuid: [] for i in images}
     stmt = (select(ImageBackupStorageRef, BackupStorage)
             .join(BackupStorage, BackupStorage.uuid == ImageBackupStorageRef.backup_storage_uuid)
-            .join(Image, Image.uuid == ImageBackupStorageRef.image_uuid)
-            .where(cond).order_by(ImageBackupStorageRef.image_uuid, ImageBackupStorageRef.id))
+            .where(ImageBackupStorageRef.image_uuid.in_(list(refs)))
+            .order_by(ImageBackupStorageRef.image_uuid, ImageBackupStorageRef.id))
     for ref, bs in db.execute(stmt):
         refs[ref.image_uuid].append((ref, bs))
     zone_bs = {bs.uuid for bs in scope.zone_storages}
@@ -359,3 +378,23 @@ def explain(db, caller: Caller, scope: VmScope, only_uuid: str | None = None) ->
         if reasons:
             out.append(Exclusion(image, reasons).to_wire())
     return out
+
+
+def explain_page(db, caller: Caller, scope: VmScope, *, limit: int | None = None, start: int = 0,
+                 with_total: bool = False) -> ExplainPage:
+    """A page of the images the caller may see that are not candidates, each with every rule it fails:
+    the same `start` and `limit` as the candidates (EXPLAIN_LIMIT when no limit is given), so one call
+    costs what its page costs, never the catalog. Two queries (the page, its refs), three with the total."""
+    size = EXPLAIN_LIMIT if limit is None else limit
+    images = list(db.scalars(excluded_statement(scope, caller, size + 1, start)))  # one more: do others follow?
+    truncated = len(images) > size
+    total = (db.scalar(select(func.count()).select_from(Image).where(excluded_filter(scope, caller)))
+             if with_total else None)
+    return ExplainPage(_explained(db, scope, images[:size]), truncated, total)
+
+
+def excluded_statement(scope: VmScope, caller: Caller, limit: int = EXPLAIN_LIMIT, start: int = 0) -> Select:
+    """The page of excluded images, in the candidates' order (for explain_page, benchmarks and EXPLAIN)."""
+    stmt = select(Image).where(excluded_filter(scope, caller)).order_by(Image.name, Image.uuid).limit(limit)
+    return stmt.offset(start) if start else stmt
+

@@ -22,7 +22,7 @@ from zslite.apispec.spec import ApiSpec
 from zslite.sdk import core
 from zslite.sdk.errors import PollingTimeout, ResourceNotFound, SdkError
 from zslite.sdk.models import InventoryList, SessionInventory, convert, to_model
-from zslite.sdk.resources import Resource, resource_classes
+from zslite.sdk.resources import Resource, did_you_mean, resource_classes
 
 
 def sha512_hex(password: str) -> str:
@@ -59,7 +59,7 @@ class _BaseClient:
             raise AttributeError(name)
         classes = resource_classes()
         if name not in classes:
-            raise AttributeError(f"{type(self).__name__} has no API family {name!r} "
+            raise AttributeError(f"{type(self).__name__} has no API family {name!r}{did_you_mean(name, classes)} "
                                  f"(families: {', '.join(sorted(classes))})")
         if name not in self._resources or type(self._resources[name]) is not classes[name]:
             self._resources[name] = classes[name](self)

@@ -159,7 +159,9 @@ def is_list(annotation) -> bool:
 # ---- requests ---------------------------------------------------------------------------------
 
 def http_date(now: datetime | None = None) -> str:
-    """'EEE, dd MMM yyyy HH:mm:ss Etc/UTC', locale-independent, as the Java SDK sends it."""
+    """'EEE, dd MMM yyyy HH:mm:ss Etc/UTC', locale-independent, in the Java SDK's shape: the UTC time, so
+    that it holds against a server whose ZSLITE_TIMEZONE is UTC (the default) wherever the client runs,
+    and against any server with ZSLITE_CHECK_TIME_ZONE=true (the label is then read)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     return (f"{_DAYS[now.weekday()]}, {now.day:02d} {_MONTHS[now.month - 1]} {now.year} "
             f"{now:%H:%M:%S} Etc/UTC")

@@ -107,6 +107,18 @@ def method_table() -> dict[str, dict[str, ApiSpec]]:
     return table
 
 
+def did_you_mean(name: str, choices) -> str:
+    """"; did you mean x?" for the closest choice (the hint Action parameters and the CLI give), or ""."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    if not close:
+        lowered = {c.lower().replace("_", ""): c for c in choices}
+        key = name.lower().replace("_", "")
+        close = [lowered[key]] if key in lowered else []
+    return f"; did you mean {close[0]}?" if close else ""
+
+
 @dataclass(frozen=True)
 class Signature:
     positional: tuple[str, ...]
@@ -162,6 +174,14 @@ class Resource:
 
     def __repr__(self) -> str:
         return f"<{self._family}: {', '.join(sorted(self._methods))}>"
+
+    def __getattr__(self, name: str):
+        # only reached for a name the family does not have: say which one was meant
+        if name.startswith("_"):
+            raise AttributeError(name)
+        names = sorted([*self._methods, *(["get"] if any(s.query for s in self._methods.values()) else [])])
+        raise AttributeError(f"{self._family} has no method {name!r}{did_you_mean(name, names)} "
+                             f"(methods: {', '.join(names)})")
 
 
 def _make_method(spec: ApiSpec, method: str) -> Callable:

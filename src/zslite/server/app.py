@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -19,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from zslite import metrics
 from zslite.clock import Clock
 from zslite.config import Settings, load_settings
 from zslite.db.engine import Database
@@ -28,11 +30,11 @@ from zslite.errors import BadRequest, ZStackError
 from zslite.jobs.nodes import Node, recover_previous_life
 from zslite.jobs.plans import PlanDriver
 from zslite.jobs.runner import JobRunner
-from zslite.server import openapi
+from zslite.server import console, docs, openapi, ops
 from zslite.server.exceptions import ErrorMiddleware, error_response, json_response
 from zslite.server.logging import AccessLogMiddleware, setup
-from zslite.server.routes import build_routes
-from zslite.services.accounts import ensure_admin
+from zslite.server.routes import IndexedRouter, build_routes
+from zslite.services.accounts import CredentialCache, ensure_admin
 
 log = logging.getLogger("zslite.server")
 
@@ -44,6 +46,8 @@ class Runtime:
     clock: Clock
     node: Node
     runner: JobRunner
+    credentials: CredentialCache
+    threads: ThreadPoolExecutor  # where requests do their blocking work (server/routes.py in_thread)
     plans: PlanDriver
 
 
@@ -71,11 +75,15 @@ def runtime(settings: Settings, database: Database | None = None, clock: Clock |
     database = database or Database(settings.db_url)
     node = Node(database, settings, clock, name or node_name(settings))
     return Runtime(settings, database, clock, node, JobRunner(database, settings, clock, node),
+                   CredentialCache(settings.session_cache_seconds),
+                   ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="zslite-request"),
                    PlanDriver(database, settings, clock, node))
 
 
 def create_app(settings: Settings, *, database: Database | None = None, clock: Clock | None = None,
                name: str | None = None, prepared: bool = False, on_start=None) -> Starlette:
+    """The ASGI app; `prepared=True` when the caller already ran prepare() (zslite serve does, so that a
+    database problem is reported before uvicorn starts)."""
     setup(settings.log_level)
     rt = runtime(settings, database, clock, name)
 
@@ -92,19 +100,26 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
         finally:
             rt.plans.stop(wait=True)
             rt.runner.stop(wait=True)
+            rt.threads.shutdown(wait=True)
+            metrics.process_exit()
 
     async def openapi_json(request: Request) -> Response:
         return json_response(openapi.document())
 
-    routes = [Route(p + "/openapi.json", openapi_json, methods=["GET"]) for p in ("/zstack/v1", "/v1")]
+    routes = [Route(p + "/openapi.json", openapi_json, methods=["GET"], name="openapi") for p in ("/zstack/v1", "/v1")]
+    routes += ops.routes()
+    routes += docs.routes()
     routes += build_routes()
+    routes += console.routes()  # the web console: `/` and `/console/...`
 
     def handler(request, exc):
         return error_response(exc)
 
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={ZStackError: handler, BadRequest: handler, Exception: handler})
+    app.router = IndexedRouter(app.router.routes, lifespan=lifespan)
     app.state.zs = rt
+    app.state.pool_watch = metrics.watch_pool(rt.database.engine, rt.database.read_engine)
     app.add_middleware(AccessLogMiddleware)
     return ErrorMiddleware(app)
 
@@ -112,4 +127,4 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
 def worker_app() -> Starlette:
     """The app of one worker process of `zslite serve --workers N` (uvicorn's factory): the parent
     prepared the database and passed the node name in ZSLITE_NODE_NAME."""
-    return create_app(load_settings(quiet=True), prepared=True)
+    return create_app(load_settings(warn=False), prepared=True)

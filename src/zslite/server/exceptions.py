@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from starlette.requests import ClientDisconnect
 from starlette.responses import PlainTextResponse, Response
 
 from zslite.errors import BadRequest, InternalError, ZStackError
@@ -22,6 +23,8 @@ def error_response(exc: BaseException) -> Response:
         return PlainTextResponse(exc.message, status_code=400)
     if isinstance(exc, ZStackError):
         return json_response(error_body(exc), 503)
+    if isinstance(exc, ClientDisconnect):  # the client went away mid-request: nobody to answer, nothing wrong
+        return PlainTextResponse("the client disconnected before its request was complete", status_code=400)
     trace = uuid.uuid4().hex
     log.error("unexpected error, trace id %s", trace, exc_info=exc)
     return json_response(error_body(InternalError(f"an internal error happened; trace id {trace}")), 503)

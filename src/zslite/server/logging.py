@@ -7,12 +7,18 @@ import re
 import sys
 import time
 
+from zslite import metrics
+
 log = logging.getLogger("zslite.access")
+API_KEY = "zslite.api"  # set in the ASGI scope by the registry's endpoint once it knows the API
+UNKNOWN = "unknown"
+# routes outside the registry, labelled by name (a registry route whose API is not known yet is "endpoint")
+ROUTE_LABELS = {"get_job": "api-jobs", "endpoint": UNKNOWN}
 _SESSION_IN_PATH = re.compile(r"(/sessions/)[^/]+")
 
 
 def mask_path(path: str) -> str:
-    return _SESSION_IN_PATH.sub(r"\1***", path)
+    return _SESSION_IN_PATH.sub(r"\1***", path) if "/sessions/" in path else path
 
 
 def setup(level: str = "INFO") -> None:
@@ -43,5 +49,18 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            log.info("%s %s %d %.1fms", scope["method"], mask_path(scope["path"]), status,
-                     (time.perf_counter() - start) * 1000)
+            elapsed = time.perf_counter() - start
+            log.info("%s %s %d %.1fms", scope["method"], mask_path(scope["path"]), status, elapsed * 1000)
+            metrics.request_done(api_label(scope), status or "unhandled", elapsed)
+
+
+def api_label(scope) -> str:
+    """The metrics label of a request: the registry's API name, a route's fixed name, or `unknown` —
+    never anything taken from the URL."""
+    if scope.get(API_KEY):
+        return scope[API_KEY]
+    route = scope.get("route")
+    name = getattr(route, "name", None) if route is not None else None
+    if not name:
+        return UNKNOWN
+    return ROUTE_LABELS.get(name, name)

@@ -1,4 +1,10 @@
-"""OpenAPI 3 document generated from the registry."""
+"""OpenAPI 3.1 document generated from the registry.
+
+OpenAPI 3.1's schema dialect is JSON Schema 2020-12, which is what pydantic v2 emits, so the parameter
+models' schemas go in as they are (`{"type": "null"}` in an `anyOf` included). A keyword that is not JSON
+Schema's — the registry's own markers, from `json_schema_extra` (e.g. `split`: a query-string value
+that is a comma-separated list) — becomes a vendor extension `x-<keyword>`, wherever it appears.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,45 @@ from functools import lru_cache
 
 from pydantic.json_schema import models_json_schema
 
+from zslite import __version__
 from zslite.apispec import all_apis
+
+OPENAPI_VERSION = "3.1.0"
+# JSON Schema 2020-12 (core, applicator, validation, meta-data, format, content, unevaluated) and the
+# OpenAPI 3.1 base vocabulary: every other keyword in a schema object is a vendor extension
+SCHEMA_KEYWORDS = frozenset("""
+$schema $id $ref $anchor $dynamicRef $dynamicAnchor $vocabulary $comment $defs
+allOf anyOf oneOf not if then else dependentSchemas prefixItems items contains properties patternProperties
+additionalProperties propertyNames unevaluatedItems unevaluatedProperties
+type enum const multipleOf maximum exclusiveMaximum minimum exclusiveMinimum maxLength minLength pattern
+maxItems minItems uniqueItems maxContains minContains maxProperties minProperties required dependentRequired
+title description default deprecated readOnly writeOnly examples format
+contentEncoding contentMediaType contentSchema
+discriminator xml externalDocs example
+""".split())
+SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+SCHEMA_VALUES = ("items", "contains", "not", "if", "then", "else", "additionalProperties", "propertyNames",
+                 "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+
+
+def vendor_keywords(schema):
+    """A copy of a JSON schema whose non-standard keywords are renamed `x-<keyword>`."""
+    if not isinstance(schema, dict):
+        return schema
+    out: dict = {}
+    for key, value in schema.items():
+        if key in SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: vendor_keywords(sub) for name, sub in value.items()}
+        elif key in SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [vendor_keywords(sub) for sub in value]
+        elif key in SCHEMA_VALUES:
+            out[key] = vendor_keywords(value)
+        elif key in SCHEMA_KEYWORDS or key.startswith("x-"):
+            out[key] = value
+        else:
+            out[f"x-{key}"] = value
+    return out
 
 ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
     "code": {"type": "string"}, "description": {"type": "string"}, "details": {"type": "string"}}}}}
@@ -30,7 +74,7 @@ def document() -> dict:
     apis = all_apis()
     models = {spec.params for spec in apis}
     _, defs = models_json_schema([(m, "validation") for m in models], ref_template="#/components/schemas/{model}")
-    schemas = defs.get("$defs", {})
+    schemas = {name: vendor_keywords(schema) for name, schema in defs.get("$defs", {}).items()}
     paths: dict[str, dict] = {}
     for spec in apis:
         model_schema = schemas[spec.params.__name__]
@@ -42,6 +86,7 @@ def document() -> dict:
             operation: dict = {
                 "operationId": spec.name if path == spec.path else f"{spec.name}ByUuid",
                 "summary": spec.summary or spec.name,
+                "tags": list(spec.tags) or [spec.path.strip("/").split("/")[0]],
                 "responses": {
                     "200": {"description": "success", "content": {"application/json": {"schema": {"type": "object"}}}},
                     "400": {"description": "malformed request", "content": {"text/plain": {"schema": {"type": "string"}}}},
@@ -74,8 +119,11 @@ def document() -> dict:
             operation["parameters"] = params
             entry[op_key] = operation
     return {
-        "openapi": "3.0.3",
-        "info": {"title": "zslite — ZStack REST API v1", "version": "0.1.0"},
+        "openapi": OPENAPI_VERSION,
+        "info": {"title": "zslite — ZStack REST API v1", "version": __version__,
+                 "description": "Every API of zslite's registry, generated from it. Asynchronous APIs answer 202 "
+                                "with a job location to poll (GET, no session needed). `x-split`: in a query "
+                                "string, the value may also be a comma-separated list."},
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {
             "session": {"type": "apiKey", "in": "header", "name": "Authorization",

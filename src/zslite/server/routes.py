@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 
-from starlette.concurrency import run_in_threadpool
+import asyncio
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route, Router
 
 from zslite.apispec import all_apis
 from zslite.apispec import api as spec_of
@@ -19,6 +20,7 @@ from zslite.ids import UUID_RE, new_uuid
 from zslite.jobs import queue
 from zslite.server import auth
 from zslite.server.exceptions import json_response
+from zslite.server.logging import API_KEY, UNKNOWN
 from zslite.server.params import from_body, from_query, parse_json_body, validate
 from zslite.context import Ctx
 from zslite.wire.envelopes import dumps, location_body, render
@@ -47,17 +49,25 @@ def make_endpoint(specs_by_method: dict[str, list[ApiSpec]]):
         rt = request.app.state.zs
         method = request.method
         specs = specs_by_method[method]
+        request.scope[API_KEY] = specs[0].name if len(specs) == 1 else UNKNOWN  # the metrics label
         body: dict = {}
         if method in ("POST", "PUT") or (method == "DELETE" and any(s.body_key for s in specs)):
             body = parse_json_body(await request.body())
         spec = _pick(specs, method, body)
+        request.scope[API_KEY] = spec.name
         data = from_body(spec, body) if spec.body_key else from_query(spec, request.query_params)
         if method == "DELETE" and not spec.body_key:
             data.update({k: v for k, v in from_body(spec, body).items() if k in ("systemTags", "userTags")})
         data.update(_path_params(spec, request))  # path parameters win over body fields
-        return await run_in_threadpool(_execute, rt, request, spec, data, strict=bool(spec.body_key))
+        return await in_thread(rt, _execute, rt, request, spec, data, bool(spec.body_key))
 
     return endpoint
+
+
+async def in_thread(rt, fn, *args):
+    """Run blocking work (the database) on the app's request threads. asyncio's own executor hand-off
+    costs less per request than anyio's to_thread, which Starlette's run_in_threadpool uses."""
+    return await asyncio.get_running_loop().run_in_executor(rt.threads, fn, *args)
 
 
 def _execute(rt, request: Request, spec: ApiSpec, data: dict, strict: bool) -> Response:
@@ -70,7 +80,7 @@ def _execute(rt, request: Request, spec: ApiSpec, data: dict, strict: bool) -> R
         caller = None
     else:
         caller = auth.authenticate(rt.database, rt.settings, rt.clock, request.headers, request.method,
-                                   request.url.path)
+                                   request.url.path, rt.credentials)
     params = validate(spec, data, strict)
     if spec.role == "admin" and not caller.is_admin:
         raise PermissionDenied(f"API[{spec.name}] is for admin only")
@@ -82,7 +92,7 @@ def _execute(rt, request: Request, spec: ApiSpec, data: dict, strict: bool) -> R
     db = rt.database.read() if spec.read_only else rt.database.write()
     with db as s:
         ctx = Ctx(db=s, caller=caller, settings=rt.settings, clock=rt.clock, new_uuid=new_uuid,
-                  database=rt.database, node=rt.node)
+                  database=rt.database, node=rt.node, credentials=rt.credentials)
         result = spec.handler(ctx, params)
         body = render(result, with_schema, rt.settings.timezone)
     return Response(body, media_type="application/json; charset=utf-8")
@@ -96,7 +106,7 @@ async def get_job(request: Request) -> Response:
     """Polling needs no session: the job uuid is the capability (any node answers for any job)."""
     rt = request.app.state.zs
     job_uuid = request.path_params["uuid"]
-    return await run_in_threadpool(_job_reply, rt, job_uuid, _host(request))
+    return await in_thread(rt, _job_reply, rt, job_uuid, _host(request))
 
 
 def _job_reply(rt, job_uuid: str, host: str) -> Response:
@@ -150,3 +160,37 @@ def build_routes() -> list[Route]:
             by_method = dict(groups[shape])
             routes.append(Route(prefix + templates[shape], make_endpoint(by_method), methods=list(by_method)))
     return routes
+
+
+def resource_key(path: str) -> str | None:
+    """The path segment after /zstack/v1 or /v1 (zones, vm-instances, …), or None for other paths."""
+    for prefix in PREFIXES:
+        if path.startswith(prefix + "/"):
+            return path[len(prefix) + 1:].split("/", 1)[0]
+    return None
+
+
+class IndexedRouter(Router):
+    """Starlette's router, with the registry's routes indexed by resource: a request is matched only
+    against the few routes of its resource, not every route in turn. Anything else — the lifespan,
+    other paths, a 404 or a 405 — takes Starlette's own way."""
+
+    def __init__(self, routes: Sequence[Route], **kw):
+        super().__init__(routes, **kw)
+        self._index: dict[str, list] = defaultdict(list)
+        for route in self.routes:
+            key = resource_key(getattr(route, "path", ""))
+            if key is not None:
+                self._index[key].append(route)
+
+    async def app(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            for route in self._index.get(resource_key(scope["path"]), ()):
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.setdefault("router", self)
+                    scope["route"] = route
+                    scope.update(child_scope)
+                    await route.handle(scope, receive, send)
+                    return
+        await super().app(scope, receive, send)

@@ -1,55 +1,60 @@
-"""`zslite serve`: prepare the database once, bind the port, then serve it with one process or N.
+"""The uvicorn part of `zslite serve`: the prepared database served on a bound socket, by one process
+or by N.
 
-Every process is a management node on the shared database (SPEC §9). With --workers N, uvicorn's
+Every process is a management node on the shared database (SPEC §9). With workers=N, uvicorn's
 supervisor starts N worker processes that share the listening socket (the kernel hands each new
 connection to one of them) and replaces a worker that dies; each worker builds its app with
-server.app.worker_app().
+server.app.worker_app(). Their Prometheus metrics meet in one PROMETHEUS_MULTIPROC_DIR (a fresh
+directory unless one is given), so that a scrape of any worker counts them all.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 
 import uvicorn
 
-from zslite.clock import Clock
-from zslite.config import Settings
-from zslite.db.engine import Database
-from zslite.server.app import create_app, node_name, prepare
+from zslite.metrics import MULTIPROC_ENV
+from zslite.server.app import create_app
 
 GRACEFUL_SECONDS = 10
 
 
-def _config(app, host: str, port: int, **kw) -> uvicorn.Config:
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on",
-                          timeout_graceful_shutdown=GRACEFUL_SECONDS, **kw)
+def uvicorn_options() -> dict:
+    """How zslite runs uvicorn (bench/floor.py runs its bare app the same way)."""
+    return {"log_level": "warning", "access_log": False, "lifespan": "on",
+            "timeout_graceful_shutdown": GRACEFUL_SECONDS}
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int = 1, demo: bool = False) -> None:
-    name = node_name(settings, port)
-    database = Database(settings.db_url)
-    clock = Clock()
-    prepare(settings, database, clock, name)
-    if demo:
-        from zslite import demo as demo_mod
-        from zslite.server.app import runtime
-        demo_mod.load_and_print(runtime(settings, database, clock, name), port)
-
+def run(settings, database, clock, name: str, sock, workers: int = 1) -> None:
+    # a client that goes away while we write must cost an EPIPE on its connection, never the process
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     if workers == 1:
         app = create_app(settings, database=database, clock=clock, name=name, prepared=True)
-        server = uvicorn.Server(_config(app, host, port))
+        server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options()))
         # uvicorn stops cleanly on SIGTERM/SIGINT (stops accepting, finishes requests and running jobs,
         # runs the shutdown), then re-raises the signal: a clean stop exits 0
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: sys.exit(0))
-        server.run()
+        server.run(sockets=[sock])
         return
 
     from uvicorn.supervisors import Multiprocess
 
     database.dispose()
     os.environ["ZSLITE_NODE_NAME"] = name  # the workers are processes of this node name
-    config = _config("zslite.server.app:worker_app", host, port, factory=True, workers=workers)
-    Multiprocess(config, sockets=[config.bind_socket()]).run()
+    own_metrics_dir = None
+    if not os.environ.get(MULTIPROC_ENV):
+        own_metrics_dir = tempfile.mkdtemp(prefix="zslite-metrics-")
+        os.environ[MULTIPROC_ENV] = own_metrics_dir
+    config = uvicorn.Config("zslite.server.app:worker_app", factory=True, workers=workers, **uvicorn_options())
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        if own_metrics_dir:
+            shutil.rmtree(own_metrics_dir, ignore_errors=True)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from zslite import security
 from zslite.db.models import AccessKey, Account, AccountResourceRef, Session, SharedResource
 from zslite.errors import AuthenticationFailed, InvalidArgument, InvalidSession, PermissionDenied, not_found
-from zslite.policy.visibility import owned_filter
+from zslite.policy.visibility import shared_with
+from zslite.services.common import ensure_new_uuid
 
 from zslite.context import ADMIN_ACCOUNT_UUID, Caller, Ctx
 from zslite.wire import inventories as inv
@@ -37,6 +40,49 @@ def ensure_admin(db, settings, clock) -> None:
 
 # ---- sessions ---------------------------------------------------------------------------------
 
+class CredentialCache:
+    """What sessions and access keys resolve to, kept in this process at most `ttl` seconds.
+
+    SPEC §9: a logout, an expiry, a disabled key or a deleted account takes effect on every node
+    within 1 second, so the time to live is at most 1 s (ZSLITE_SESSION_CACHE_SECONDS, 0 turns the
+    cache off). A logout through this node forgets its session at once. A hit is used only while the
+    session's last-use time is not due for a touch (then it cannot have expired either), so idle
+    expiry behaves exactly as without the cache. The cache saves the session lookup on all but one
+    request per session per second."""
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, ttl: float, monotonic=time.monotonic):
+        self.ttl = ttl
+        self._monotonic = monotonic
+        self._entries: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= self._monotonic():
+            self.forget(key)
+            return None
+        return entry[1]
+
+    def put(self, key, value) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                now = self._monotonic()
+                self._entries = {k: e for k, e in self._entries.items() if e[0] > now}
+                if len(self._entries) >= self.MAX_ENTRIES:
+                    self._entries.clear()
+            self._entries[key] = (self._monotonic() + self.ttl, value)
+
+    def forget(self, key) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+
 def _expired_date(ctx_settings, s: Session) -> datetime:
     return s.last_used + timedelta(seconds=ctx_settings.session_timeout)
 
@@ -54,6 +100,8 @@ def log_in_by_account(ctx: Ctx, p) -> dict:
 
 def log_out(ctx: Ctx, p) -> dict:
     ctx.db.execute(delete(Session).where(Session.uuid == p.sessionUuid))
+    if ctx.credentials is not None:
+        ctx.credentials.forget(("session", p.sessionUuid))
     return {}
 
 
@@ -63,9 +111,17 @@ def validate_session(ctx: Ctx, p) -> dict:
     return {"valid": valid}
 
 
-def caller_from_session(database, settings, clock, session_uuid: str) -> Caller:
+def caller_from_session(database, settings, clock, session_uuid: str, cache: CredentialCache | None = None) -> Caller:
     """Resolve an OAuth session; touch its last-use time; expired or unknown → ID.1001."""
     now = clock.now()
+    key = ("session", session_uuid)
+    touch_after = min(SESSION_TOUCH_SECONDS, settings.session_timeout / 10)
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None:
+        caller, last_used = hit
+        if (now - last_used).total_seconds() < touch_after:
+            return caller
+        # the last-use time is due for a touch (or the session may have expired): ask the database
     with database.read() as db:
         row = db.execute(select(Session, Account).join(Account, Account.uuid == Session.account_uuid)
                          .where(Session.uuid == session_uuid)).first()
@@ -77,22 +133,35 @@ def caller_from_session(database, settings, clock, session_uuid: str) -> Caller:
             db.execute(delete(Session).where(Session.uuid == session_uuid))
         raise InvalidSession(f"session[uuid:{session_uuid}] expired")
     # idle expiry restarts at each use; the write is skipped when the last one is recent
-    if (now - s.last_used).total_seconds() >= min(SESSION_TOUCH_SECONDS, settings.session_timeout / 10):
+    last_used = s.last_used
+    if (now - last_used).total_seconds() >= touch_after:
         with database.write() as db:
             db.execute(update(Session).where(Session.uuid == session_uuid).values(last_used=now))
-    return Caller(account.uuid, account.name, account.type == "SystemAdmin", session_uuid, s.user_uuid)
+        last_used = now
+    caller = Caller(account.uuid, account.name, account.type == "SystemAdmin", session_uuid, s.user_uuid)
+    if cache is not None:
+        cache.put(key, (caller, last_used))
+    return caller
 
 
-def caller_from_access_key(database, settings, key_id: str) -> tuple[Caller, str]:
+def caller_from_access_key(database, settings, key_id: str,
+                           cache: CredentialCache | None = None) -> tuple[Caller, str]:
     """Return the caller and the key's secret; unknown or disabled key → ID.1000."""
+    key = ("access-key", key_id)
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None:
+        return hit
     with database.read() as db:
         row = db.execute(select(AccessKey, Account).join(Account, Account.uuid == AccessKey.account_uuid)
                          .where(AccessKey.key_id == key_id)).first()
     if row is None or row[0].state != "Enabled":
         raise AuthenticationFailed(f"access key[{key_id}] is not found or disabled")
-    key, account = row
-    secret = security.derive_secret(settings.master_key(), key.key_id, key.salt)
-    return Caller(account.uuid, account.name, account.type == "SystemAdmin", None, key.user_uuid), secret
+    row_key, account = row
+    secret = security.derive_secret(settings.master_key(), row_key.key_id, row_key.salt)
+    found = Caller(account.uuid, account.name, account.type == "SystemAdmin", None, row_key.user_uuid), secret
+    if cache is not None:
+        cache.put(key, found)
+    return found
 
 
 # ---- accounts ---------------------------------------------------------------------------------
@@ -131,6 +200,8 @@ def create_access_key(ctx: Ctx, p) -> dict:
         raise not_found("accountUuid", account_uuid)
     if p.userUuid is not None and p.userUuid != account_uuid:
         raise not_found("userUuid", p.userUuid)  # no IAM users here: an account's only user is itself
+    if p.resourceUuid:
+        ensure_new_uuid(ctx, AccessKey, p.resourceUuid)
     now = ctx.now()
     key = AccessKey(uuid=p.resourceUuid or ctx.new_uuid(), account_uuid=account_uuid,
                     user_uuid=account_uuid, key_id=security.new_key_id(), salt=security.new_salt(),
@@ -152,27 +223,29 @@ def reveal_access_key_secret(db, settings, body: dict) -> dict:
 # ---- sharing ----------------------------------------------------------------------------------
 
 def _shareable(ctx: Ctx, uuid: str) -> AccountResourceRef:
-    """A resource the caller may see and own (or admin). Invisible → not found; visible, not owned → ID.1002."""
+    """A resource the caller owns (or any, for admin). One the caller may not see answers exactly as an
+    unknown uuid (SPEC §6); one it sees (shared with it, or public) but does not own is ID.1002."""
     ref = ctx.db.get(AccountResourceRef, uuid)
     if ref is None:
         raise not_found("resourceUuids", uuid)
     if ctx.caller.is_admin or ref.account_uuid == ctx.caller.account_uuid:
         return ref
-    visible = ctx.db.scalar(select(AccountResourceRef.resource_uuid)
-                            .where(AccountResourceRef.resource_uuid == uuid,
-                                   owned_filter(ctx.caller, AccountResourceRef.resource_uuid)))
-    if visible is None:
+    if not ctx.db.scalar(select(shared_with(ctx.caller, literal(uuid)))):
         raise not_found("resourceUuids", uuid)
     raise PermissionDenied(f"only the owner or admin may share resource[uuid:{uuid}]")
 
 
 def _receivers(ctx: Ctx, account_uuids) -> list[str]:
-    out = []
-    for a in account_uuids or ():
-        if ctx.db.get(Account, a) is None:
-            raise not_found("accountUuids", a)
-        out.append(a)
-    return out
+    """The accounts named that exist. Admin sees every account, so an unknown one is not found; a normal
+    account sees no other account, so it cannot be told whether one exists (SPEC §6): the ones that do
+    not are left out, and the answer is the same."""
+    wanted = list(dict.fromkeys(account_uuids or ()))
+    found = set(ctx.db.scalars(select(Account.uuid).where(Account.uuid.in_(wanted)))) if wanted else set()
+    if ctx.caller.is_admin:
+        for a in wanted:
+            if a not in found:
+                raise not_found("accountUuids", a)
+    return [a for a in wanted if a in found]
 
 
 def share_resource(ctx: Ctx, p) -> dict:

@@ -25,7 +25,12 @@ def get_image_candidates(ctx: Ctx, p) -> dict:
     if total is not None:
         body["total"] = total
     if p.explain:
-        body["excluded"] = rules.explain(ctx.db, ctx.caller, scope)
+        page = rules.explain_page(ctx.db, ctx.caller, scope, limit=p.limit, start=p.start,
+                                  with_total=p.replyWithCount)
+        body["excluded"] = page.excluded
+        body["excludedTruncated"] = page.truncated
+        if page.total is not None:
+            body["excludedTotal"] = page.total
     return body
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from zslite.db.models import AccountResourceRef, Tag
 from zslite.errors import OperationError, PermissionDenied, not_found
@@ -114,16 +116,27 @@ def flush_or_conflict(ctx: Ctx, conflict) -> None:
         raise conflict from None
 
 
+@lru_cache(maxsize=64)
+def _grouped_statement(key_col, what, order_by):
+    columns = (key_col, what) if what is not None else tuple(key_col.class_.__table__.columns)
+    return select(*columns).where(key_col.in_(bindparam("keys", expanding=True))).order_by(*order_by)
+
+
 def grouped_by(db, key_col, keys, what=None, order_by=()) -> dict:
     """In ONE query: the rows (or the `what` column) whose key_col is in keys, grouped by key.
-    The inventory loaders use it so that loading N resources costs the same as loading one."""
-    from collections import defaultdict
-
+    The inventory loaders use it so that loading N resources costs the same as loading one. Rows
+    are plain rows (attributes named as the columns), not ORM objects; the statement is built once."""
     out: dict = defaultdict(list)
     keys = list(dict.fromkeys(keys))
     if keys:
-        target = what if what is not None else key_col.class_
-        stmt = select(key_col, target).where(key_col.in_(keys)).order_by(*order_by)
-        for key, value in db.execute(stmt):
-            out[key].append(value)
+        db.flush()  # a plain statement does not autoflush: show it what this unit of work added
+        stmt = _grouped_statement(key_col, what, tuple(order_by))
+        rows = db.connection().execute(stmt, {"keys": keys})
+        if what is not None:
+            for key, value in rows:
+                out[key].append(value)
+        else:
+            name = key_col.key
+            for row in rows:
+                out[getattr(row, name)].append(row)
     return out

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import zslite
 from zslite.context import Ctx
-from zslite.db.migrate import schema_is_current
+from zslite.db.migrate import schema_at_head
 from zslite.errors import OperationError
 from zslite.wire.schema import Inv
 
@@ -24,7 +24,7 @@ def load(db, rows) -> list:
 def is_ready_to_go(ctx: Ctx, p) -> dict:
     """200 when this node can serve: the database answers and its schema is at the head migration."""
     try:
-        current = schema_is_current(ctx.db.connection())
+        current = schema_at_head(ctx.db.connection())
     except SQLAlchemyError as exc:
         log.warning("IsReadyToGo: the database does not answer: %s", exc.__class__.__name__)
         raise OperationError("the database does not answer", description="not ready") from None

@@ -27,8 +27,8 @@ from zslite.db.models import (AccountResourceRef, BackupStorage, Host, Image, Im
 from zslite.errors import InternalError, InvalidArgument, OperationError, ZStackError, not_found
 from zslite.policy.visibility import owned_filter
 from zslite.query import resources
+from zslite.query.compiler import compile_condition
 from zslite.query.parser import parse_condition
-from zslite.query.run import build_select
 from zslite.rules import candidates as rules
 from zslite.rules.states import PLAN_VM_ACTIVE, next_state
 from zslite.services.candidates import CheckFacts, candidate_reasons, checks
@@ -158,8 +158,15 @@ def _resolve(ctx: Ctx, p) -> list[tuple[str, str, str | None]]:
         if missing is not None:
             raise not_found("vmInstanceUuids", missing)
         return [tuple(r) for r in rows]
-    conditions = [parse_condition(c) for c in p.conditions]  # checked when the request came in
-    stmt = build_select(ctx, resources.get("vmInstance"), conditions).with_only_columns(*cols)
+    # the Query API's conditions over VMs (checked when the request came in), with the caller's visibility
+    res = resources.get("vmInstance")
+    stmt = select(*cols)
+    vis = res.visibility(ctx.caller, VmInstance)
+    if vis is not None:
+        stmt = stmt.where(vis)
+    for text in p.conditions:
+        stmt = stmt.where(compile_condition(res, VmInstance, parse_condition(text), tz=ctx.settings.timezone,
+                                            caller=ctx.caller))
     rows = ctx.db.execute(stmt.order_by(*order).limit(MAX_VMS + 1)).all()
     if not rows:
         raise InvalidArgument(f"invalid field[conditions]: no VM matches {list(p.conditions)}")
