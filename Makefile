@@ -3,12 +3,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench clean chromium
+.PHONY: install run test bench clean chromium wrk
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	@# MariaDB's C driver, where the client headers are installed (libmariadb-dev, pkg-config); without
+	@# them zslite uses PyMySQL, a dependency
+	$(BIN)/pip install -q mysqlclient 2>/dev/null || echo "mysqlclient not built (no libmariadb-dev/pkg-config): MariaDB runs on PyMySQL"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -28,11 +31,24 @@ chromium:
 	    exit 1; \
 	  fi; }
 
-# The whole suite, on SQLite, PostgreSQL and MariaDB (override with ZSLITE_TEST_DBS=sqlite).
+# The whole suite, on SQLite, PostgreSQL and MariaDB (override with ZSLITE_TEST_DBS=sqlite), in
+# TEST_WORKERS parallel processes (pytest-xdist; the live tests wait on servers and sleeps more than
+# they compute, so a few more workers than cores pays).
+TEST_WORKERS ?= 3
 test: install chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-bench: install
+# The load tests use wrk (Debian's package), installed here when missing and run as root.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's wrk for the benchmarks' load tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; \
+	  else \
+	    echo "make bench: wrk is missing (sudo apt-get install wrk); the load figures will use the slower asyncio client" >&2; \
+	  fi; }
+
+bench: install wrk
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:

@@ -38,15 +38,15 @@ from sqlalchemy import create_engine, text
 
 from zslite.clock import Clock
 from zslite.config import Settings
-from zslite.db.engine import Database
+from zslite.db.engine import Database, normalize_url
 from zslite.db.migrate import upgrade
 from zslite.server.app import prepare
 from zslite.context import ADMIN_ACCOUNT_UUID
 
 PG_ADMIN = os.environ.get("ZSLITE_BENCH_PG", os.environ.get("ZSLITE_TEST_PG",
-                                                            "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+                                                            "postgresql://postgres@127.0.0.1:5432/test"))
 MY_ADMIN = os.environ.get("ZSLITE_BENCH_MYSQL", os.environ.get("ZSLITE_TEST_MYSQL",
-                                                                "mysql+pymysql://root@127.0.0.1:3306/test"))
+                                                                "mysql://root@127.0.0.1:3306/test"))
 BACKENDS = ("sqlite", "postgresql", "mariadb")
 SECRET = "bench-master-key"
 ADMIN_PASSWORD = "password"
@@ -77,12 +77,12 @@ class BenchDb:
         if self.backend == "sqlite":
             shutil.rmtree(self.tmpdir, ignore_errors=True)
         elif self.backend == "postgresql":
-            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+            admin = create_engine(normalize_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
             admin.dispose()
         else:
-            admin = create_engine(MY_ADMIN)
+            admin = create_engine(normalize_url(MY_ADMIN))
             with admin.connect() as c:
                 c.execute(text(f"DROP DATABASE IF EXISTS `{self.name}`"))
             admin.dispose()
@@ -95,13 +95,13 @@ def create_database(backend: str, label: str) -> BenchDb:
         tmp = tempfile.mkdtemp(prefix="zslite-bench-")
         bdb = BenchDb(backend, f"sqlite:///{tmp}/{name}.db", name, tmp)
     elif backend == "postgresql":
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        admin = create_engine(normalize_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
         with admin.connect() as c:
             c.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
         bdb = BenchDb(backend, PG_ADMIN.rsplit("/", 1)[0] + "/" + name, name)
     elif backend == "mariadb":
-        admin = create_engine(MY_ADMIN)
+        admin = create_engine(normalize_url(MY_ADMIN))
         with admin.connect() as c:
             c.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
         admin.dispose()

@@ -43,3 +43,46 @@ def main(argv=None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+class FloorProcess:
+    """`python -m bench.floor` on a free port, for the bench run."""
+
+    def __init__(self, body_bytes: int, log_dir):
+        self.body_bytes = body_bytes
+        self.log_dir = log_dir
+        self.proc = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "FloorProcess":
+        import subprocess
+        import sys
+        import time
+
+        import httpx
+
+        from zslite.testing import free_port
+
+        self.port = free_port()
+        log = open(f"{self.log_dir}/floor-{self.port}.log", "wb")
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.floor", "--port", str(self.port),
+                                      "--body-bytes", str(self.body_bytes)], stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(self.base_url + "/zstack/v1/zones/x", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the floor app did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)

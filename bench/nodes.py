@@ -163,7 +163,7 @@ def wrk(urls: list[str], headers: dict, *, connections: int, seconds: float) -> 
         for k, v in headers.items():
             cmd += ["-H", f"{k}: {v}"]
         procs.append(subprocess.Popen(cmd + [url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-    rps, non2xx, cpu = 0.0, 0, 0.0
+    rps, non2xx, cpu, p50, p99 = 0.0, 0, 0.0, [], []
     for p in procs:
         _, status, usage = os.wait4(p.pid, 0)
         out = p.stdout.read()
@@ -173,9 +173,19 @@ def wrk(urls: list[str], headers: dict, *, connections: int, seconds: float) -> 
         rps += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
         m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
         non2xx += int(m.group(1)) if m else 0
+        p50.append(_wrk_ms(out, "50%"))
+        p99.append(_wrk_ms(out, "99%"))
         cpu += usage.ru_utime + usage.ru_stime
     wall = time.perf_counter() - t0
-    return {"rps": rps, "non2xx": non2xx, "client_cpu_share": cpu / wall, "seconds": wall}
+    return {"rps": rps, "non2xx": non2xx, "client_cpu_share": cpu / wall, "seconds": wall,
+            "client_p50": max(p50), "client_p99": max(p99)}
+
+
+def _wrk_ms(out: str, pct: str) -> float:
+    """A latency percentile of wrk's --latency table, in ms."""
+    m = re.search(rf"^\s+{re.escape(pct)}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
 def compare(runs: dict, rounds: int) -> dict:
@@ -186,6 +196,8 @@ def compare(runs: dict, rounds: int) -> dict:
             per[k].append(fn())
     return {k: {"rounds": rs, "rps": statistics.median(r["rps"] for r in rs),
                 "client_cpu_share": statistics.median(r["client_cpu_share"] for r in rs),
+                "client_p50": statistics.median(r["client_p50"] for r in rs),
+                "client_p99": statistics.median(r["client_p99"] for r in rs),
                 "non2xx": sum(r["non2xx"] for r in rs)} for k, rs in per.items()}
 
 

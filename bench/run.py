@@ -134,17 +134,12 @@ def run_backend(backend: str, cfg: argparse.Namespace, log_dir: Path) -> dict:
                 e = row["explain_call"]["explain=true"]
                 log(f"{backend}: explain=true server p50/p99 {e['server_p50']:.1f}/{e['server_p99']:.1f} ms,"
                     f" {e['bytes'] / 1e6:.2f} MB")
-                row["throughput"] = ms.interleaved_http(
-                    {"http_floor": lambda: ms.load(srv, zone_path, concurrency=cfg.concurrency,
-                                                   seconds=cfg.load_seconds),
-                     "candidates_10": lambda: ms.load(srv, path10, concurrency=cfg.concurrency,
-                                                      seconds=cfg.load_seconds),
-                     "candidates_100": lambda: ms.load(srv, path100, concurrency=cfg.concurrency,
-                                                       seconds=cfg.load_seconds)},
-                    cfg.rounds_load)
+                row["throughput"] = throughput(srv, log_dir, zone_path, path10, path100, cfg)
                 t = row["throughput"]
-                log(f"{backend}: req/s floor {t['http_floor']['rps']:.0f}, 10 candidates "
-                    f"{t['candidates_10']['rps']:.0f}, 100 candidates {t['candidates_100']['rps']:.0f}")
+                log(f"{backend}: req/s ({t['tool']}) floor {t['floor']['rps']:.0f}, GET zone {t['zone']['rps']:.0f}"
+                    f" ({t['zone']['rps'] / t['floor']['rps']:.0%} of the floor), 10 candidates "
+                    f"{t['candidates_10']['rps']:.0f} ({t['candidates_10']['rps'] / t['zone']['rps']:.0%} of GET zone),"
+                    f" 100 candidates {t['candidates_100']['rps']:.0f}")
                 jobs = []
                 vms = scene.change_vms
                 for r in range(cfg.rounds_load):
@@ -173,6 +168,38 @@ def run_backend(backend: str, cfg: argparse.Namespace, log_dir: Path) -> dict:
             except Exception as exc:  # a leftover database is harmless: names are unique
                 log(f"could not drop {b.name}: {exc}")
     out["seconds"] = time.perf_counter() - t_start
+    return out
+
+
+def throughput(srv: ms.Server, log_dir: Path, zone_path: str, path10: str, path100: str,
+               cfg: argparse.Namespace) -> dict:
+    """Issue 11: requests/s of the bare floor app (same uvicorn, Starlette and orjson, a body of the same
+    size, no auth, database or logging), zslite's cheapest authenticated GET (a zone by uuid) and the
+    candidate call, interleaved, medians of the rounds. wrk when installed (its own CPU is noted),
+    else the asyncio load generator."""
+    from bench.floor import FloorProcess
+
+    floor = FloorProcess(len(srv.get(zone_path)), log_dir).start()
+    try:
+        if nd.wrk_available():
+            def hit(base, path):
+                return lambda: nd.wrk([base + path], srv.headers, connections=cfg.concurrency,
+                                      seconds=cfg.load_seconds + 2)
+            runs = {"floor": hit(floor.base_url, "/zstack/v1/zones/x"), "zone": hit(srv.base_url, zone_path),
+                    "candidates_10": hit(srv.base_url, path10), "candidates_100": hit(srv.base_url, path100)}
+            out = nd.compare(runs, max(3, cfg.rounds_load))
+            out["tool"] = "wrk"
+        else:
+            class Floor:
+                port, headers = floor.port, {}
+            runs = {"floor": lambda: ms.load(Floor, "/zstack/v1/zones/x", concurrency=cfg.concurrency,
+                                             seconds=cfg.load_seconds)}
+            runs.update({k: (lambda p=p: ms.load(srv, p, concurrency=cfg.concurrency, seconds=cfg.load_seconds))
+                         for k, p in (("zone", zone_path), ("candidates_10", path10), ("candidates_100", path100))})
+            out = ms.interleaved_http(runs, max(3, cfg.rounds_load))
+            out["tool"] = "asyncio"
+    finally:
+        floor.stop()
     return out
 
 

@@ -16,13 +16,13 @@ from sqlalchemy import create_engine, text
 from zslite.clock import FixedClock  # noqa: F401  (re-exported for tests)
 from zslite.config import Settings
 from zslite.db.base import Base
-from zslite.db.engine import Database
+from zslite.db.engine import Database, normalize_url
 from zslite.db.migrate import upgrade
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
-PG_ADMIN = os.environ.get("ZSLITE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-MY_ADMIN = os.environ.get("ZSLITE_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306/test")
+PG_ADMIN = os.environ.get("ZSLITE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+MY_ADMIN = os.environ.get("ZSLITE_TEST_MYSQL", "mysql://root@127.0.0.1:3306/test")
 ALL_BACKENDS = ("sqlite", "postgresql", "mariadb")
 
 
@@ -64,7 +64,7 @@ class _Backends:
         if backend == "sqlite":
             url = f"sqlite:///{self.tmp}/{name}.db"
         elif backend == "postgresql":
-            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+            admin = create_engine(normalize_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
             with admin.connect() as c:
                 c.execute(text(f'CREATE DATABASE "{name}"'))
             url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
@@ -75,7 +75,7 @@ class _Backends:
                 admin.dispose()
             self.cleanups.append(drop)
         else:
-            admin = create_engine(MY_ADMIN)
+            admin = create_engine(normalize_url(MY_ADMIN))
             with admin.connect() as c:
                 c.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
             url = MY_ADMIN.rsplit("/", 1)[0] + "/" + name

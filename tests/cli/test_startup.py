@@ -23,6 +23,7 @@ from tests.conftest import MY_ADMIN, PG_ADMIN
 from zslite import __version__, demo
 from zslite.cli import startup
 from zslite.config import ConfigError
+from zslite.db.engine import normalize_url
 from zslite.context import ADMIN_ACCOUNT_UUID
 from zslite.db import models as m
 from zslite.testing import TEST_ENV, free_port
@@ -242,7 +243,7 @@ def test_db_create_makes_the_database_once(tmp_path, backend):
     admin_url = PG_ADMIN if backend == "postgresql" else MY_ADMIN
     name = f"zslite_created_{secrets.token_hex(4)}"
     url = admin_url.rsplit("/", 1)[0] + "/" + name
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(normalize_url(admin_url), isolation_level="AUTOCOMMIT")
     try:
         first = zslite("db", "create", cwd=tmp_path, env={"ZSLITE_DB_URL": url})
         assert first.returncode == 0 and first.stdout.startswith("created"), first.stdout + first.stderr

@@ -81,7 +81,9 @@ def describe_connect_error(exc: BaseException, u: URL) -> str:
     if (backend == "postgresql" and re.search(r'database "[^"]*" does not exist', msg)) or code == 1049:
         return (f"database [{u.database}] does not exist on {where}: create it with `zslite db create` "
                 "(or point ZSLITE_DB_URL to an existing one)")
-    if "connection refused" in low or code == 2003 and "refused" in low or "(111)" in msg:
+    # PyMySQL says "refused" or errno 111; mysqlclient (a non-blocking connect) says 2002 "... (115)"
+    if ("connection refused" in low or code == 2003 and "refused" in low or "(111)" in msg
+            or code in (2002, 2003) and "(115)" in msg):
         return f"cannot connect to {kind} at {where}: connection refused (is the server running there?)"
     if ("password authentication failed" in low or "role" in low and "does not exist" in low
             or code == 1045 or "no password supplied" in low):

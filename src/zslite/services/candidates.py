@@ -207,6 +207,6 @@ def change_vm_image(ctx: Ctx, p):
     forget_resource(ctx, old.uuid)
     ctx.db.execute(delete(Volume).where(Volume.uuid == old.uuid))
     faults.hit(spec, "ChangeVmImage.after_old_volume_expunged")
-    ctx.db.refresh(vm)
+    changed = ctx.db.get(VmInstance, vm.uuid, populate_existing=True)  # (the scope holds records, not objects)
     faults.hit(spec, "ChangeVmImage.before_commit")
-    return vms.inventory_of(ctx, vm)
+    return vms.inventory_of(ctx, changed)
