@@ -134,6 +134,8 @@ def summary(run: dict) -> str:
         for t in (targets(res) if res["sizes"] else []) + nodes_targets(res):
             lines.append(f"| {backend} | {t['target']} | {_fmt(t['measured'])} | {t['limit']} | {_verdict(t['met'])} |")
     lines += nodes_tables(run)
+    from bench.plans import tables as plans_tables
+    lines += plans_tables(run)
     if not any(res["sizes"] for res in run["results"].values()):
         return "\n".join(lines) + "\n"
     lines += ["", "## Candidates: latency against catalog size (probe VM, exactly 100 candidates)", "",

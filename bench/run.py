@@ -22,6 +22,7 @@ from pathlib import Path
 from bench import dataset as ds
 from bench import measure as ms
 from bench import nodes as nd
+from bench import plans as pl
 from bench import report
 
 RESULTS = Path(__file__).parent / "results"
@@ -256,8 +257,9 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, help="repeats of each measurement (the median is reported)")
     p.add_argument("--calls", type=int, help="in-process calls per round")
     p.add_argument("--out", default=str(RESULTS))
-    p.add_argument("--sections", default="candidates,nodes",
-                   help="what to measure: candidates (the catalog sizes), nodes (mixed load, scaling)")
+    p.add_argument("--sections", default="candidates,nodes,plans",
+                   help="what to measure: candidates (the catalog sizes), nodes (mixed load, scaling), plans (a fleet"
+                        " image change plan over 1,000 VMs)")
     cfg = p.parse_args(argv)
     quick = cfg.quick
     cfg.sizes = [int(x) for x in (cfg.sizes or ("1000,5000" if quick else "1000,10000,100000,1000000")).split(",")]
@@ -291,7 +293,15 @@ def main(argv=None) -> int:
         "results": {}}
     log(f"bench: {cfg.backends}, sizes {cfg.sizes}, {cfg.vms} VMs; server logs in {log_dir}")
     for backend in cfg.backends:
-        res = run_backend(backend, cfg, log_dir)
+        if cfg.sections & {"candidates", "nodes"}:
+            res = run_backend(backend, cfg, log_dir)
+        else:
+            res = {"backend": backend, "version": "", "sizes": [], "seconds": 0.0}
+        if "plans" in cfg.sections:  # its own database (a fleet, no catalog)
+            t_plans = time.perf_counter()
+            res["plans"] = pl.run(backend, cfg, log_dir, log, version=db_version)
+            res["version"] = res["version"] or res["plans"]["version"]
+            res["seconds"] += time.perf_counter() - t_plans
         res.update(stamp=stamp, quick=cfg.quick, machine=run["machine"], config=run["config"])
         run["results"][backend] = res
         (out_dir / f"{stamp}-{backend}.json").write_text(json.dumps(res, indent=1))

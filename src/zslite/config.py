@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     secret_key_file: str = "./zslite.key"
     job_retention_seconds: int = Field(default=2 * 24 * 3600, ge=1)
     job_workers: int = Field(default=8, ge=1, le=256)
+    # threads of this node carrying fleet image change plans on: VMs it changes at once, whatever the
+    # plans' maxConcurrency (which bounds a plan across all nodes)
+    plan_workers: int = Field(default=8, ge=1, le=64)
     # threads on which requests do their database work (the event loop never waits for the database)
     request_threads: int = Field(default=32, ge=1, le=256)
     webhook_timeout: float = 10.0

@@ -19,14 +19,14 @@ FIELD_KINDS = {
     "backupStorageUuid": "bs", "backupStorageUuids": "bs", "instanceOfferingUuid": "instanceOffering",
     "accountUuid": "account", "accountUuids": "account", "userUuid": "account", "resourceUuids": "shareable",
     "l3NetworkUuids": "l3Network", "defaultL3NetworkUuid": "l3Network", "sessionUuid": "session",
-    "apiId": "job",
+    "apiId": "job", "vmInstanceUuids": "vm",
 }
 PATH_KINDS = (("/accounts/sessions/", "session"), ("/accounts/", "account"), ("/zones/", "zone"),
               ("/clusters/", "cluster"), ("/hosts/", "host"), ("/primary-storage/", "ps"),
               ("/backup-storage/", "bs"), ("/images/", "image"), ("/vm-instances/", "vm"), ("/volumes/", "volume"),
               ("/instance-offerings/", "instanceOffering"), ("/system-tags/", "tag"), ("/user-tags/", "tag"),
               ("/tags/", "tag"), ("/simulator/resources/", "agent"), ("/task-progresses/", "job"),
-              ("/management-nodes/", "managementNode"))
+              ("/management-nodes/", "managementNode"), ("/image-change-plans/", "plan"))
 
 # values for required fields that are not uuids (others come from their type)
 VALID = {"name": "oracle", "url": "http://example.com/oracle.qcow2", "managementIp": "10.99.0.1",

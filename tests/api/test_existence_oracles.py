@@ -94,6 +94,9 @@ def build(api, database, as_account) -> World:
                                    json={"updateImage": {"description": "x"}}).json()["location"].rsplit("/", 1)[1]
     for who, client in (("alice", alice), ("admin", api), ("bob", bob)):
         assert client.wait(f"/zstack/v1/api-jobs/{jobs[who]}").status_code == 200
+    plans = {who: client.ok("CreateImageChangePlan", imageUuid=images[who], vmInstanceUuids=[vms[who]],
+                            dryRun=True)["inventory"]["uuid"]
+             for who, client in (("alice", alice), ("admin", api), ("bob", bob))}
 
     def both(kind, uuids):
         return [Real(f"{who}'s {kind}", uuids[who]) for who in ("alice", "admin")]
@@ -106,7 +109,7 @@ def build(api, database, as_account) -> World:
         "image": both("image", images), "vm": both("vm", vms), "volume": both("volume", volumes),
         "tag": [Real(f"{who}'s tag", u) for who in ("alice", "admin") for u in tags[who]],
         "account": [Real("alice's account", alice.account_uuid), Real("admin's account", ADMIN_ACCOUNT_UUID)],
-        "job": both("job", jobs),
+        "job": both("job", jobs), "plan": both("image change plan", plans),
         "host": [Real("admin's host", host.uuid)], "ps": [Real("admin's primary storage", ps.uuid)],
         "bs": [Real("admin's backup storage", bs.uuid)],
         "agent": [Real("admin's host", host.uuid), Real("admin's primary storage", ps.uuid),
@@ -121,6 +124,7 @@ def build(api, database, as_account) -> World:
     own = {"image": Real("bob's image", images["bob"]), "vm": Real("bob's vm", vms["bob"]),
            "volume": Real("bob's volume", volumes["bob"]), "tag": Real("bob's tag", tags["bob"][0]),
            "account": Real("bob's account", bob.account_uuid), "job": Real("bob's job", jobs["bob"]),
+           "plan": Real("bob's image change plan", plans["bob"]),
            "host": Real("a host", host.uuid), "ps": Real("a primary storage", ps.uuid),
            "bs": Real("a backup storage", bs.uuid), "agent": Real("a host", host.uuid),
            "zone": Real("a zone", zone.uuid), "cluster": Real("a cluster", cluster.uuid),
@@ -129,7 +133,8 @@ def build(api, database, as_account) -> World:
            "taggable": Real("bob's image", images["bob"], {"resourceType": "ImageVO"})}
     watched = [("QueryImage", images[w]) for w in ("alice", "admin")] + \
               [("QueryVmInstance", vms[w]) for w in ("alice", "admin")] + \
-              [("QueryVolume", volumes[w]) for w in ("alice", "admin")]
+              [("QueryVolume", volumes[w]) for w in ("alice", "admin")] + \
+              [("QueryImageChangePlan", plans[w]) for w in ("alice", "admin")]
     return World(bob, own, private, watched)
 
 

@@ -1,5 +1,6 @@
-"""A reference model of SPEC §4, written from the text of the SPEC alone: plain Python over plain
-data, sharing no code with zslite.rules (so a bug in one is not a bug in both)."""
+"""A reference model of SPEC §4 (the candidate rules), §5 (ChangeVmImage's checks) and §11 (a fleet
+plan's dry-run verdicts), written from the text of the SPEC alone: plain Python over plain data, sharing
+no code with zslite.rules or zslite.services (so a bug in one is not a bug in both)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,13 @@ class VM:
     ps_type: str | None   # None: no root volume
     ps_fsid: str | None
     owner: str
+    name: str = ""
+    state: str = "Stopped"
+    type: str = "UserVm"
+    ps_state: str = "Enabled"
+    ps_status: str = "Connected"
+    host_ok: bool = True          # its (last) host is Enabled and Connected
+    other_host_ok: bool = False   # another host of its cluster is
 
 
 def sees(account: str, image: Img) -> bool:
@@ -104,3 +112,42 @@ def answer(vm: VM, account: str, images: list[Img], storages: dict[str, BS]):
             cands.append(image)
     cands.sort(key=lambda i: (i.name, i.uuid))
     return [i.uuid for i in cands], excluded
+
+
+# SPEC §5's checks, in its order, capacity aside (a plan checks capacity only when a VM changes)
+CHECKS = ("NOT_OWNER", "NOT_USER_VM", "NOT_STOPPED", "NO_ROOT_VOLUME", "PS_NOT_READY", "LAST_HOST", "NO_HOST",
+          "NOT_CANDIDATE")
+
+
+def change_refusal(vm: VM, account: str, image: Img, storages: dict[str, BS], stop_running: bool) -> str | None:
+    """The first of SPEC §5's checks that ChangeVmImage(vm, image) by account fails now, or None. A plan with
+    stopRunningVms lets a Running VM through the "not Stopped" check (SPEC §11)."""
+    if account != ADMIN and vm.owner != account:
+        return "NOT_OWNER"
+    if vm.type != "UserVm":
+        return "NOT_USER_VM"
+    if vm.state != "Stopped" and not (stop_running and vm.state == "Running"):
+        return "NOT_STOPPED"
+    if vm.ps_type is None:
+        return "NO_ROOT_VOLUME"
+    if vm.ps_state != "Enabled" or vm.ps_status != "Connected":
+        return "PS_NOT_READY"
+    if vm.ps_type == "LocalStorage":
+        if not vm.host_ok:
+            return "LAST_HOST"
+    elif not (vm.host_ok or vm.other_host_ok):
+        return "NO_HOST"
+    if reasons(vm, image, storages):
+        return "NOT_CANDIDATE"
+    return None
+
+
+def dry_run(vms: list[VM], account: str, image: Img, storages: dict[str, BS], stop_running: bool) -> list[tuple]:
+    """SPEC §11: the VMs the account sees, by name then uuid, each (uuid, WillChange | Refused, the failed
+    check or None, explain's reasons for the image or {})."""
+    seen = sorted((v for v in vms if account == ADMIN or v.owner == account), key=lambda v: (v.name, v.uuid))
+    out = []
+    for vm in seen:
+        refusal = change_refusal(vm, account, image, storages, stop_running)
+        out.append((vm.uuid, "Refused" if refusal else "WillChange", refusal, reasons(vm, image, storages)))
+    return out

@@ -1,5 +1,7 @@
-"""Property test: on random topologies, the rule engine (SQL list and explain) equals the reference
-model, for every VM and every account, on every database.
+"""Property tests: on random topologies, the rule engine (SQL list and explain) equals the reference
+model, for every VM and every account; and a fleet plan's dry run gives every VM the verdict the model
+gives (WillChange exactly when the image is a candidate and ChangeVmImage's checks pass; Refused with
+ChangeVmImage's error and explain's reasons otherwise), on every database.
 
 ZSLITE_HYPOTHESIS_EXAMPLES sets the number of examples (default 200 per database)."""
 
@@ -51,11 +53,20 @@ vm_st = st.fixed_dictionaries({
     "ps_type": st.sampled_from(["LocalStorage", "NFS", "SharedMountPoint", "Ceph", "Ceph", None]),
     "ps_fsid": st.sampled_from(["f1", "f2"]),
     "owner": st.sampled_from(ACCOUNTS),
+    # what ChangeVmImage's checks read (SPEC §5); the candidate rules ignore it
+    "state": st.sampled_from(["Stopped"] * 4 + ["Running", "Running", "Paused"]),
+    "type": st.sampled_from(["UserVm"] * 8 + ["ApplianceVm"]),
+    "ps_state": st.sampled_from(["Enabled"] * 6 + ["Disabled", "Maintenance"]),
+    "ps_status": st.sampled_from(["Connected"] * 6 + ["Disconnected"]),
 })
 
+host_st = st.sampled_from([("Enabled", "Connected")] * 4 + [("Disabled", "Connected"), ("Enabled", "Disconnected"),
+                                                            ("Maintenance", "Connected")])
+
 topology_st = st.fixed_dictionaries({
-    "clusters": st.lists(st.tuples(st.sampled_from(ZONES), st.sampled_from(["x86_64"] * 3 + ["aarch64"])),
-                         min_size=3, max_size=3),
+    # zone, architecture, the VMs' host, another host of the cluster (or none)
+    "clusters": st.lists(st.tuples(st.sampled_from(ZONES), st.sampled_from(["x86_64"] * 3 + ["aarch64"]), host_st,
+                                   st.one_of(st.none(), host_st)), min_size=3, max_size=3),
     "storages": st.lists(bs_st, min_size=1, max_size=5),
     "images": st.lists(image_st, max_size=8),
     "vms": st.lists(vm_st, min_size=1, max_size=3),
@@ -73,9 +84,13 @@ def build(database, topo):
             accounts[name] = f.account(s, name=name).uuid
         zones = {z: f.zone(s).uuid for z in ZONES}
         clusters = []
-        for zone_key, arch in topo["clusters"]:
+        ok = ("Enabled", "Connected")
+        for zone_key, arch, (h_state, h_status), other in topo["clusters"]:
             c = f.cluster(s, zones[zone_key], architecture=arch)
-            clusters.append((c, zone_key, arch, f.host(s, c)))
+            if other is not None:
+                f.host(s, c, state=other[0], status=other[1])
+            clusters.append((c, zone_key, arch, f.host(s, c, state=h_state, status=h_status),
+                             (h_state, h_status) == ok, other == ok))
         storages: dict[str, M.BS] = {}
         bs_rows = []
         for b in topo["storages"]:
@@ -102,12 +117,15 @@ def build(database, topo):
                                 i["public"], refs))
         vms = []
         for v in topo["vms"]:
-            c, zone_key, arch, host = clusters[v["cluster"]]
+            c, zone_key, arch, host, host_ok, other_ok = clusters[v["cluster"]]
             ps = f.primary_storage(s, c.zone_uuid, type=v["ps_type"] or "NFS", cluster_uuids=[c.uuid],
-                                   fsid=v["ps_fsid"] if v["ps_type"] == "Ceph" else None)
-            row = f.vm(s, c, host, ps, account_uuid=accounts[v["owner"]], with_root=v["ps_type"] is not None)
+                                   fsid=v["ps_fsid"] if v["ps_type"] == "Ceph" else None, state=v["ps_state"],
+                                   status=v["ps_status"])
+            row = f.vm(s, c, host, ps, account_uuid=accounts[v["owner"]], with_root=v["ps_type"] is not None,
+                       state=v["state"], type=v["type"])
             vms.append(M.VM(row.uuid, zones[zone_key], arch, v["ps_type"],
-                            v["ps_fsid"] if v["ps_type"] == "Ceph" else None, accounts[v["owner"]]))
+                            v["ps_fsid"] if v["ps_type"] == "Ceph" else None, accounts[v["owner"]], row.name,
+                            v["state"], v["type"], v["ps_state"], v["ps_status"], host_ok, other_ok))
     return accounts, images, storages, vms
 
 
@@ -160,3 +178,69 @@ def test_engine_equals_reference_model(database, topo):
             got_excluded = {e["uuid"]: wire_reasons(e) for e in body["excluded"]}
             assert got_excluded == excluded, (vm, got_excluded, excluded)
     target(float(found))  # steer generation towards topologies with many candidates
+
+
+# ---- a fleet plan's dry run ------------------------------------------------------------------------
+
+# ChangeVmImage's answer for each check of SPEC §5 (code, a fragment of its details)
+CHECK_ERRORS = {
+    "NOT_OWNER": ("ID.1002", "does not own"),
+    "NOT_USER_VM": ("SYS.1007", "only a UserVm"),
+    "NOT_STOPPED": ("SYS.1007", "when it's not stopped"),
+    "NO_ROOT_VOLUME": ("SYS.1007", "has no root volume"),
+    "PS_NOT_READY": ("SYS.1007", "of the root volume is"),
+    "LAST_HOST": ("SYS.1007", "the last host"),
+    "NO_HOST": ("SYS.1007", "no Enabled and Connected host"),
+    "NOT_CANDIDATE": ("SYS.1007", "cannot be changed image to"),
+}
+assert set(CHECK_ERRORS) == set(M.CHECKS)
+
+
+def dry_run(database, caller: Caller, image_uuid: str, stop_running: bool) -> dict:
+    from zslite.apispec.plans import CreateImageChangePlanParams
+    from zslite.config import Settings
+    from zslite.services.plans import create_image_change_plan
+    params = CreateImageChangePlanParams(imageUuid=image_uuid, conditions=["name~=%"], dryRun=True,
+                                         stopRunningVms=stop_running)
+    with database.write() as s:
+        ctx = Ctx(db=s, caller=caller, settings=Settings(), clock=Clock(), new_uuid=new_uuid)
+        return create_image_change_plan(ctx, params)
+
+
+@hsettings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(topo=topology_st, picks=st.lists(st.integers(0, 7), min_size=3, max_size=3),
+       stop_running=st.lists(st.booleans(), min_size=3, max_size=3))
+def test_dry_run_verdicts_equal_the_reference_model(database, topo, picks, stop_running):
+    accounts, images, storages, vms = build(database, topo)
+    changes = 0
+    for (name, account_uuid), pick, stop in zip(accounts.items(), picks, stop_running):
+        caller = Caller(account_uuid, name, name == M.ADMIN)
+        model_account = M.ADMIN if name == M.ADMIN else account_uuid
+        usable = [i for i in images if M.sees(model_account, i)]
+        expected_vms = [v for v in vms if name == M.ADMIN or v.owner == account_uuid]
+        if not usable or not expected_vms:
+            continue
+        image = usable[pick % len(usable)]
+        plan = dry_run(database, caller, image.uuid, stop)
+        expected = M.dry_run(vms, model_account, image, storages, stop)
+        assert plan["state"] == "Planned"
+        assert [v["vmInstanceUuid"] for v in plan["vms"]] == [e[0] for e in expected]
+        explained = {vm.uuid: ask(database, caller, vm.uuid)["excluded"] for vm in expected_vms}
+        for got, (vm_uuid, state, refusal, reasons) in zip(plan["vms"], expected):
+            assert got["state"] == state, (got, refusal)
+            if refusal is None:
+                assert "error" not in got
+                changes += 1
+            else:
+                code, fragment = CHECK_ERRORS[refusal]
+                assert got["error"]["code"] == code and fragment in got["error"]["details"], (refusal, got)
+            if reasons:  # the very codes and texts explain gives for this VM
+                assert wire_reasons({"reasons": got["reasons"]}) == reasons
+                entry = next(e for e in explained[vm_uuid] if e["uuid"] == image.uuid)
+                assert got["reasons"] == entry["reasons"]
+                if refusal == "NOT_CANDIDATE":
+                    assert got["error"]["opaque"]["reasons"] == entry["reasons"]
+            else:
+                assert "reasons" not in got
+                assert all(e["uuid"] != image.uuid for e in explained[vm_uuid])
+    target(float(changes))  # steer generation towards plans with VMs that will change

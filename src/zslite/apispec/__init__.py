@@ -9,7 +9,7 @@ from zslite.apispec.spec import ApiSpec
 
 # one module per API family; each defines APIS: list[ApiSpec]
 FAMILIES = ("accounts", "zones", "jobs", "infra", "storage", "images", "vms", "tags", "simulator", "candidates",
-            "management_nodes")
+            "management_nodes", "plans")
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
 """The zslite command line: serve, demo, db upgrade; login, logout, candidates, change-image (cli/friendly.py);
+plan create / watch / show / pause / resume / cancel (cli/plans.py);
 `zslite api <Name>` for every registry API (cli/api.py)."""
 
 from __future__ import annotations
@@ -116,10 +117,11 @@ def db_create():
 
 
 def _register_client_commands() -> None:
-    """login, logout, candidates, change-image, and `api <Name>` for every registry API."""
-    from zslite.cli import api as api_cli, friendly
+    """login, logout, candidates, change-image, plan …, and `api <Name>` for every registry API."""
+    from zslite.cli import api as api_cli, friendly, plans
 
     friendly.register(app)
+    plans.register(app)
     app.add_typer(api_cli.build(), name="api")
 
 

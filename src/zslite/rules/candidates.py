@@ -211,9 +211,8 @@ def _split(row) -> list:
             for record, (start, end, pk) in zip(_RECORDS, _SPANS)]
 
 
-@lru_cache(maxsize=1024)
-def _scope_stmt(caller: Caller):
-    """V, R, P, C, and one row per backup storage attached to Z (a handful)."""
+def _scope_select(caller: Caller) -> Select:
+    """V, R, P, C, and one row per backup storage attached to Z (a handful), for the VMs the caller sees."""
     columns = [c for m in _SCOPE_MODELS for c in m.__table__.columns]
     stmt = (select(*columns)
             .select_from(VmInstance)
@@ -221,11 +220,33 @@ def _scope_stmt(caller: Caller):
             .outerjoin(PrimaryStorage, PrimaryStorage.uuid == Volume.primary_storage_uuid)
             .outerjoin(Cluster, Cluster.uuid == VmInstance.cluster_uuid)
             .outerjoin(BackupStorageZoneRef, BackupStorageZoneRef.zone_uuid == VmInstance.zone_uuid)
-            .outerjoin(BackupStorage, BackupStorage.uuid == BackupStorageZoneRef.backup_storage_uuid)
-            .where(VmInstance.uuid == bindparam("vm_uuid"))
-            .order_by(BackupStorage.uuid))
+            .outerjoin(BackupStorage, BackupStorage.uuid == BackupStorageZoneRef.backup_storage_uuid))
     vis = owned_filter(caller, VmInstance.uuid)
     return stmt if vis is None else stmt.where(vis)
+
+
+@lru_cache(maxsize=1024)
+def _scope_stmt(caller: Caller):
+    return _scope_select(caller).where(VmInstance.uuid == bindparam("vm_uuid")).order_by(BackupStorage.uuid)
+
+
+@lru_cache(maxsize=1024)
+def _scopes_stmt(caller: Caller):
+    return (_scope_select(caller).where(VmInstance.uuid.in_(bindparam("vm_uuids", expanding=True)))
+            .order_by(VmInstance.uuid, BackupStorage.uuid))
+
+
+def load_scopes(db, caller: Caller, vm_uuids) -> dict[str, VmScope]:
+    """The scopes of many VMs in ONE query (a fleet plan's checks): {vm uuid: scope} for those the caller
+    may see; the others are simply absent."""
+    grouped: dict[str, list] = {}
+    uuids = list(dict.fromkeys(vm_uuids))
+    if uuids:
+        for row in db.connection().execute(_scopes_stmt(caller), {"vm_uuids": uuids}):
+            parts = _split(row)
+            grouped.setdefault(parts[0].uuid, []).append(parts)
+    return {uuid: VmScope(*parts[0][:4], tuple(p[4] for p in parts if p[4] is not None))
+            for uuid, parts in grouped.items()}
 
 
 @dataclass(frozen=True)
@@ -313,12 +334,6 @@ def candidates(db, caller: Caller, scope: VmScope, *, limit: int | None = None, 
             refs[uuid].append(RefRow._make(t[_N_IMAGE:]))
     total = conn.execute(count).scalar() if with_total else None
     return images, refs, total
-
-
-def is_candidate(db, caller: Caller, scope: VmScope, image_uuid: str) -> bool:
-    if scope.root is None or not scope.usable_storage_uuids:
-        return False
-    return db.scalar(select(Image.uuid).where(Image.uuid == image_uuid, candidate_filter(scope, caller))) is not None
 
 
 # ---- explanations --------------------------------------------------------------------------------
@@ -415,10 +430,3 @@ def excluded_statement(scope: VmScope, caller: Caller, limit: int = EXPLAIN_LIMI
     stmt = select(Image).where(excluded_filter(scope, caller)).order_by(Image.name, Image.uuid).limit(limit)
     return stmt.offset(start) if start else stmt
 
-
-def explain(db, caller: Caller, scope: VmScope, only_uuid: str) -> list[dict]:
-    """Why one image the caller may see is not a candidate ([] when it is one, or cannot be seen)."""
-    vis = owned_filter(caller, Image.uuid)
-    stmt = select(Image).where(Image.uuid == only_uuid)
-    images = list(db.scalars(stmt if vis is None else stmt.where(vis)))
-    return _explained(db, scope, images)

@@ -38,6 +38,26 @@ VM = {
     "Destroyed": {"recover": "Stopped", "expunge": "Expunged", "destroy": "Destroyed"},
 }
 
+# Fleet image change plans (SPEC §11): the operator's events. A dry run (Planned) may be started as
+# planned (resume) or cancelled; the driver's own moves (Running → Paused at maxFailures, → Succeeded
+# or Failed at the end) are compare-and-set UPDATEs in jobs/plans.py.
+PLAN = {
+    "Planned": {"resume": "Running", "cancel": "Cancelled"},
+    "Running": {"pause": "Paused", "resume": "Running", "cancel": "Cancelled"},
+    "Paused": {"pause": "Paused", "resume": "Running", "cancel": "Cancelled"},
+    "Cancelled": {"cancel": "Cancelled"},
+    "Succeeded": {},
+    "Failed": {},
+}
+
+# A plan's VMs. WillChange and Refused come from the checks (a dry run's VMs stay so); a real run's
+# WillChange VMs are Pending until a node claims them. A claimed VM is "out of service" (counted against
+# maxConcurrency) from Stopping (or Changing, for a VM already Stopped) until Succeeded or Failed.
+PLAN_VM_TO_DO = ("WillChange", "Pending")
+PLAN_VM_ACTIVE = ("Stopping", "Changing", "Starting")
+PLAN_VM_FINAL = ("Succeeded", "Failed", "Skipped", "Refused")
+PLAN_ENDED = ("Planned", "Cancelled", "Succeeded", "Failed")  # nothing more will happen (unless started)
+
 TABLES: dict[str, dict[str, dict[str, str]]] = {
     "zone": ENABLE_DISABLE,
     "cluster": ENABLE_DISABLE,
@@ -47,6 +67,7 @@ TABLES: dict[str, dict[str, dict[str, str]]] = {
     "image": ENABLE_DISABLE,
     "instanceOffering": ENABLE_DISABLE,
     "vm": VM,
+    "imageChangePlan": PLAN,
 }
 
 

@@ -195,13 +195,45 @@ class UserTagInventory(SystemTagInventory):
     pass
 
 
+class ImageChangePlanVmInventory(Inventory):
+    """One VM of a fleet image change plan (SPEC §11): reasons as explain gives them, error an ErrorCode."""
+
+    vmInstanceUuid: str | None = None
+    vmName: str | None = None
+    oldImageUuid: str | None = None
+    state: str | None = None
+    reasons: list[dict] | None = None
+    error: dict | None = None
+    newRootVolumeUuid: str | None = None
+    startDate: Date = None
+    endDate: Date = None
+
+
+class ImageChangePlanInventory(Inventory):
+    imageUuid: str | None = None
+    accountUuid: str | None = None
+    state: str | None = None
+    dryRun: bool | None = None
+    maxConcurrency: int | None = None
+    stopRunningVms: bool | None = None
+    maxFailures: int | None = None
+    total: int = 0
+    pending: int = 0
+    running: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    refused: int = 0
+    skipped: int = 0
+    vms: list[ImageChangePlanVmInventory] = []
+
+
 MODELS: dict[str, type[Inventory]] = {
     cls.__name__: cls for cls in (
         ZoneInventory, ClusterInventory, HostInventory, KVMHostInventory, PrimaryStorageInventory,
         CephPrimaryStorageInventory, BackupStorageInventory, CephBackupStorageInventory,
         ImageStoreBackupStorageInventory, SftpBackupStorageInventory, ImageBackupStorageRefInventory,
         ImageInventory, VolumeInventory, VmInstanceInventory, InstanceOfferingInventory, AccountInventory,
-        SessionInventory, SystemTagInventory, UserTagInventory)
+        SessionInventory, SystemTagInventory, UserTagInventory, ImageChangePlanInventory, ImageChangePlanVmInventory)
 }
 
 

@@ -28,6 +28,7 @@ from zslite.db.locks import named_lock
 from zslite.db.migrate import upgrade
 from zslite.errors import BadRequest, ZStackError
 from zslite.jobs.nodes import Node, recover_previous_life
+from zslite.jobs.plans import PlanDriver
 from zslite.jobs.runner import JobRunner
 from zslite.server import console, docs, openapi, ops
 from zslite.server.exceptions import ErrorMiddleware, error_response, json_response
@@ -47,6 +48,7 @@ class Runtime:
     runner: JobRunner
     credentials: CredentialCache
     threads: ThreadPoolExecutor  # where requests do their blocking work (server/routes.py in_thread)
+    plans: PlanDriver
 
 
 def node_name(settings: Settings, port: int | None = None) -> str:
@@ -74,7 +76,8 @@ def runtime(settings: Settings, database: Database | None = None, clock: Clock |
     node = Node(database, settings, clock, name or node_name(settings))
     return Runtime(settings, database, clock, node, JobRunner(database, settings, clock, node),
                    CredentialCache(settings.session_cache_seconds),
-                   ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="zslite-request"))
+                   ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="zslite-request"),
+                   PlanDriver(database, settings, clock, node))
 
 
 def create_app(settings: Settings, *, database: Database | None = None, clock: Clock | None = None,
@@ -89,11 +92,13 @@ def create_app(settings: Settings, *, database: Database | None = None, clock: C
         if not prepared:
             prepare(settings, rt.database, rt.clock, rt.node.name)
         rt.runner.start()
+        rt.plans.start()  # after the node has joined: its claims are known to be alive
         if on_start:
             on_start(rt)
         try:
             yield
         finally:
+            rt.plans.stop(wait=True)
             rt.runner.stop(wait=True)
             rt.threads.shutdown(wait=True)
             metrics.process_exit()

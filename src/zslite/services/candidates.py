@@ -11,8 +11,8 @@ from zslite.errors import InvalidArgument, OperationError, not_found
 from zslite.policy.visibility import owned_filter
 from zslite.rules import candidates as rules
 from zslite.services import primary_storage, vms
-from zslite.services.common import forget_resource, owner_of, require_owner
-from zslite.context import Ctx
+from zslite.services.common import forget_resource, owner_of, ownership_error
+from zslite.context import Caller, Ctx
 from zslite.wire import inventories as inv
 
 
@@ -67,14 +67,76 @@ def _install_path(ps, volume_uuid: str, account_uuid: str) -> str:
     return f"{ps.url.rstrip('/')}/rootVolumes/acct-{account_uuid}/vol-{volume_uuid}/{volume_uuid}.qcow2"
 
 
-def _check(ctx: Ctx, p):
-    """Every check of SPEC §5, in order, before anything changes. Locks V (and I, shared)."""
-    scope = rules.load_scope(ctx.db, ctx.caller, p.vmInstanceUuid, for_update=True)
+class CheckFacts:
+    """What ChangeVmImage's checks read beyond the VM's scope. ChangeVmImage reads it for one VM, locking
+    the image and its storage (OneVm below); a fleet plan's dry run reads it for all of its VMs in a
+    fixed number of queries (services/plans.py). Both go through the same `checks`."""
+
+    def owner(self, vm_uuid: str) -> str | None:
+        raise NotImplementedError
+
+    def host_usable(self, host_uuid: str) -> bool:
+        """The host is Enabled and Connected."""
+        raise NotImplementedError
+
+    def cluster_has_usable_host(self, cluster_uuid: str | None) -> bool:
+        raise NotImplementedError
+
+    def image(self, image_uuid: str) -> tuple[Image, list] | None:
+        """The image if the caller may see it (rule 6), with its (ref, backup storage) pairs by ref id."""
+        raise NotImplementedError
+
+
+class OneVm(CheckFacts):
+    def __init__(self, ctx: Ctx):
+        self.ctx = ctx
+
+    def owner(self, vm_uuid):
+        return owner_of(self.ctx, vm_uuid)
+
+    def host_usable(self, host_uuid):
+        return _host_ok(self.ctx.db.get(Host, host_uuid))
+
+    def cluster_has_usable_host(self, cluster_uuid):
+        return self.ctx.db.scalar(select(Host.uuid).where(Host.cluster_uuid == cluster_uuid, Host.state == "Enabled",
+                                                          Host.status == "Connected").limit(1)) is not None
+
+    def image(self, image_uuid):
+        # lock the image (shared) and its refs and storage so that a concurrent disable waits until this
+        # change has committed
+        vis = owned_filter(self.ctx.caller, Image.uuid)
+        stmt = select(Image).where(Image.uuid == image_uuid)
+        if vis is not None:
+            stmt = stmt.where(vis)
+        image = self.ctx.db.scalar(stmt.with_for_update(read=True))
+        if image is None:
+            return None
+        refs = self.ctx.db.execute(
+            select(ImageBackupStorageRef, BackupStorage)
+            .join(BackupStorage, BackupStorage.uuid == ImageBackupStorageRef.backup_storage_uuid)
+            .where(ImageBackupStorageRef.image_uuid == image.uuid).order_by(ImageBackupStorageRef.id)
+            .with_for_update(read=True)).all()
+        return image, [tuple(r) for r in refs]
+
+
+def candidate_reasons(scope: rules.VmScope, image: Image, refs: list) -> list[dict]:
+    """Every rule of SPEC §4 the image fails for this VM, exactly as explain gives them ([] = a candidate)."""
+    return rules.reasons_for(scope, image, refs, {bs.uuid for bs in scope.zone_storages})
+
+
+def checks(caller: Caller, scope: rules.VmScope, image_uuid: str, facts: CheckFacts, *,
+           running_ok: bool = False) -> tuple[Image, str | None]:
+    """ChangeVmImage's checks of SPEC §5 after "V is visible", in order, but for capacity: raises the error
+    ChangeVmImage answers, or returns the image and (local storage) the host of the new root volume.
+    running_ok lets a Running VM through the "not stopped" check (a plan that stops it first)."""
     vm = scope.vm
-    require_owner(ctx, vm.uuid, "vm instance")
+    if not caller.is_admin:
+        denied = ownership_error(caller, facts.owner(vm.uuid), vm.uuid, "vm instance")
+        if denied is not None:
+            raise denied
     if vm.type != "UserVm":
         raise InvalidArgument(f"vm[uuid:{vm.uuid}] is a {vm.type}; only a UserVm may change its image")
-    if vm.state != "Stopped":
+    if vm.state != "Stopped" and not (running_ok and vm.state == "Running"):
         raise InvalidArgument(f"do not change vm image when it's not stopped: vm[uuid:{vm.uuid}] is {vm.state}")
     if scope.root is None or scope.ps is None:
         raise InvalidArgument(f"vm[uuid:{vm.uuid}] has no root volume on a primary storage")
@@ -85,31 +147,27 @@ def _check(ctx: Ctx, p):
     host_uuid = None
     if ps.type == "LocalStorage":
         host_uuid = vm.last_host_uuid or scope.root.host_uuid
-        if not _host_ok(ctx.db.get(Host, host_uuid) if host_uuid else None):
+        if not (host_uuid and facts.host_usable(host_uuid)):
             raise InvalidArgument(f"the last host[uuid:{host_uuid}] of vm[uuid:{vm.uuid}] must be Enabled and"
                                   " Connected to change an image on local storage")
-    else:
-        some = ctx.db.scalar(select(Host.uuid).where(Host.cluster_uuid == vm.cluster_uuid, Host.state == "Enabled",
-                                                     Host.status == "Connected").limit(1))
-        if some is None:
-            raise InvalidArgument(f"no Enabled and Connected host in cluster[uuid:{vm.cluster_uuid}] of"
-                                  f" vm[uuid:{vm.uuid}]")
-    # the image: invisible is unknown; lock it (shared) and its refs and storage so that a concurrent
-    # disable waits until this change has committed
-    vis = owned_filter(ctx.caller, Image.uuid)
-    stmt = select(Image).where(Image.uuid == p.imageUuid)
-    if vis is not None:
-        stmt = stmt.where(vis)
-    image = ctx.db.scalar(stmt.with_for_update(read=True))
-    if image is None:
-        raise not_found("imageUuid", p.imageUuid)
-    ctx.db.execute(select(ImageBackupStorageRef.id, BackupStorage.uuid)
-                   .join(BackupStorage, BackupStorage.uuid == ImageBackupStorageRef.backup_storage_uuid)
-                   .where(ImageBackupStorageRef.image_uuid == image.uuid).with_for_update(read=True)).all()
-    if not rules.is_candidate(ctx.db, ctx.caller, scope, image.uuid):
-        reasons = rules.explain(ctx.db, ctx.caller, scope, only_uuid=image.uuid)
-        found = reasons[0]["reasons"] if reasons else []
-        raise InvalidArgument(_refusal_details(vm.uuid, image.uuid, found), opaque={"reasons": found})
+    elif not facts.cluster_has_usable_host(vm.cluster_uuid):
+        raise InvalidArgument(f"no Enabled and Connected host in cluster[uuid:{vm.cluster_uuid}] of"
+                              f" vm[uuid:{vm.uuid}]")
+    found = facts.image(image_uuid)
+    if found is None:  # invisible is unknown
+        raise not_found("imageUuid", image_uuid)
+    image, refs = found
+    reasons = candidate_reasons(scope, image, refs)
+    if reasons:
+        raise InvalidArgument(_refusal_details(vm.uuid, image.uuid, reasons), opaque={"reasons": reasons})
+    return image, host_uuid
+
+
+def _check(ctx: Ctx, p):
+    """Every check of SPEC §5, in order, before anything changes. Locks V (and I, shared)."""
+    scope = rules.load_scope(ctx.db, ctx.caller, p.vmInstanceUuid, for_update=True)
+    image, host_uuid = checks(ctx.caller, scope, p.imageUuid, OneVm(ctx))
+    ps = scope.ps
     if ps.available_capacity < image.size:
         raise OperationError(f"primary storage[uuid:{ps.uuid}] has {ps.available_capacity} bytes available;"
                              f" the new root volume needs {image.size}")

@@ -24,12 +24,20 @@ def owner_of(ctx: Ctx, resource_uuid: str) -> str | None:
                          .where(AccountResourceRef.resource_uuid == resource_uuid))
 
 
+def ownership_error(caller, owner: str | None, resource_uuid: str, what: str) -> PermissionDenied | None:
+    """ID.1002 for a write by a caller (not admin) who sees the resource but does not own it."""
+    if caller.is_admin or owner == caller.account_uuid:
+        return None
+    return PermissionDenied(f"account[uuid:{caller.account_uuid}] does not own {what}[uuid:{resource_uuid}]")
+
+
 def require_owner(ctx: Ctx, resource_uuid: str, what: str) -> None:
     """A write on a resource the caller sees but does not own: ID.1002."""
     if ctx.caller.is_admin:
         return
-    if owner_of(ctx, resource_uuid) != ctx.caller.account_uuid:
-        raise PermissionDenied(f"account[uuid:{ctx.caller.account_uuid}] does not own {what}[uuid:{resource_uuid}]")
+    err = ownership_error(ctx.caller, owner_of(ctx, resource_uuid), resource_uuid, what)
+    if err is not None:
+        raise err
 
 
 def add_tags(ctx: Ctx, resource_uuid: str, resource_type: str, system_tags, user_tags) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import orjson
 
 from zslite.db import models as m
+from zslite.rules.states import PLAN_VM_ACTIVE, PLAN_VM_TO_DO
 from zslite.wire.schema import Inv
 
 
@@ -149,3 +150,35 @@ def tag(t: m.Tag) -> Inv:
     return _inv("SystemTag" if t.kind == "System" else "UserTag", {
         "uuid": t.uuid, "resourceUuid": t.resource_uuid, "resourceType": t.resource_type, "tag": t.tag,
         "inherent": t.inherent if t.kind == "System" else None, "type": t.type, **_dates(t)})
+
+
+def plan_counts(states: Iterable[str]) -> dict[str, int]:
+    """A plan's counts by VM state (SPEC §11): total, pending (the WillChange ones of a dry run included),
+    running (Stopping, Changing, Starting), succeeded, failed, refused, skipped."""
+    out = dict.fromkeys(("total", "pending", "running", "succeeded", "failed", "refused", "skipped"), 0)
+    for state in states:
+        out["total"] += 1
+        if state in PLAN_VM_TO_DO:
+            out["pending"] += 1
+        elif state in PLAN_VM_ACTIVE:
+            out["running"] += 1
+        else:
+            out[state.lower()] += 1
+    return out
+
+
+def image_change_plan_vm(v: m.ImageChangePlanVm) -> Inv:
+    return _inv("ImageChangePlanVm", {
+        "vmInstanceUuid": v.vm_instance_uuid, "vmName": v.vm_name, "oldImageUuid": v.old_image_uuid,
+        "state": v.state, "reasons": orjson.loads(v.reasons) if v.reasons else None,
+        "error": orjson.loads(v.error) if v.error else None, "newRootVolumeUuid": v.new_root_volume_uuid,
+        "startDate": v.start_date, "endDate": v.end_date})
+
+
+def image_change_plan(p: m.ImageChangePlan, vms: Iterable[m.ImageChangePlanVm] = ()) -> Inv:
+    vms = list(vms)
+    return _inv("ImageChangePlan", {
+        "uuid": p.uuid, "name": p.name, "description": p.description, "imageUuid": p.image_uuid,
+        "accountUuid": p.account_uuid, "state": p.state, "dryRun": p.dry_run, "maxConcurrency": p.max_concurrency,
+        "stopRunningVms": p.stop_running_vms, "maxFailures": p.max_failures,
+        **plan_counts(v.state for v in vms), **_dates(p), "vms": [image_change_plan_vm(v) for v in vms]})

@@ -36,6 +36,9 @@ CLASSES = {
     "UserTag": P + "tag.UserTagInventory",
     "TaskProgress": P + "core.progress.TaskProgressInventory",
     "ManagementNode": P + "managementnode.ManagementNodeInventory",
+    # zslite's own extensions (SPEC §11): no ZStack SDK knows them, so no org.zstack.header name
+    "ImageChangePlan": "org.zstack.zslite.plan.ImageChangePlanInventory",
+    "ImageChangePlanVm": "org.zstack.zslite.plan.ImageChangePlanVmInventory",
 }
 
 
