@@ -272,24 +272,29 @@ def request_bytes(server: Server, path: str) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode()
 
 
+async def exchange(reader, writer, req: bytes) -> tuple[int, bytes]:
+    """One request on a keep-alive connection: (status, body)."""
+    writer.write(req)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    low = head.lower()
+    i = low.find(b"content-length:")
+    n = int(low[i + 15:low.find(b"\r\n", i)]) if i >= 0 else 0
+    return status, await reader.readexactly(n)
+
+
 async def _connection(port: int, req: bytes, stop_at: float, limit: int | None, lat: list[float],
                       errors: list[int], sizes: list[int]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.perf_counter() < stop_at and (limit is None or len(lat) < limit):
             t0 = time.perf_counter()
-            writer.write(req)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head[9:12])
-            low = head.lower()
-            i = low.find(b"content-length:")
-            n = int(low[i + 15:low.find(b"\r\n", i)]) if i >= 0 else 0
-            await reader.readexactly(n)
+            status, body = await exchange(reader, writer, req)
             lat.append(time.perf_counter() - t0)
             if status != 200:
                 errors.append(status)
             elif len(sizes) < 1:
-                sizes.append(n)
+                sizes.append(len(body))
     finally:
         writer.close()
 

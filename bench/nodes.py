@@ -22,7 +22,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.measure import Server, summary_ms
+from bench.measure import Server, exchange, summary_ms
 
 TARGETS = {"accept_p99_ms": 50.0, "read_p99_ms": 100.0, "scaling_ratio": 1.6}
 READS = ("candidates_10", "zone", "query_vms", "job_poll")
@@ -36,16 +36,6 @@ def _request(method: str, path: str, port: int, headers: dict, body: bytes = b""
     if body:
         head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
-
-
-async def _exchange(reader, writer, req: bytes) -> tuple[int, bytes]:
-    writer.write(req)
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    low = head.lower()
-    i = low.find(b"content-length:")
-    n = int(low[i + 15:low.find(b"\r\n", i)]) if i >= 0 else 0
-    return status, await reader.readexactly(n)
 
 
 def mixed(servers: list[Server], *, zone: str, probe_10_vm: str, vms: list[str], images: list[str],
@@ -84,7 +74,7 @@ def mixed(servers: list[Server], *, zone: str, probe_10_vm: str, vms: list[str],
                     kind, expect = rnd.choice(("candidates_10", "candidates_10", "zone", "query_vms")), 200
                     req = reads[kind]
                 t0 = time.perf_counter()
-                status, body = await _exchange(reader, writer, req)
+                status, body = await exchange(reader, writer, req)
                 lat[kind].append(time.perf_counter() - t0)
                 if kind == "accept":
                     if status == 202:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from tests import factories as f
+from tests.e2e.changes import invariants as change_invariants
 from tests.api.test_candidates import scene
 from zslite.db import models as m
 
@@ -53,24 +54,8 @@ def settle_capacity(s, ps_uuid: str) -> None:
 
 
 def invariants(database, ps_uuid: str) -> dict[str, m.VmInstance]:
-    """Every VM has exactly one root volume (the one it points to, from its image), no orphan volume,
-    primary-storage and host capacity add up."""
-    with database.read() as s:
-        vms = {v.uuid: v for v in s.scalars(select(m.VmInstance))}
-        volumes = list(s.scalars(select(m.Volume)))
-        for vm in vms.values():
-            roots = [v for v in volumes if v.vm_instance_uuid == vm.uuid and v.type == "Root"]
-            assert [r.uuid for r in roots] == [vm.root_volume_uuid], (vm.uuid, roots)
-            assert roots[0].root_image_uuid == vm.image_uuid
-        assert all(v.vm_instance_uuid in vms for v in volumes), "orphan volume"
-        ps = s.get(m.PrimaryStorage, ps_uuid)
-        assert ps.available_capacity == ps.total_capacity - sum(v.size for v in volumes
-                                                                if v.primary_storage_uuid == ps_uuid)
-        for host in s.scalars(select(m.Host)):
-            on_it = [v for v in vms.values() if v.host_uuid == host.uuid and v.state == "Running"]
-            assert host.available_cpu_capacity == host.total_cpu_capacity - sum(v.cpu_num for v in on_it)
-            assert host.available_memory_capacity == host.total_memory_capacity - sum(v.memory_size for v in on_it)
-        return vms
+    """tests/e2e/changes.invariants, host capacities included (the fleet's hosts start consistent)."""
+    return change_invariants(database, ps_uuid, hosts=True)
 
 
 def wait_plan(get, uuid: str, until=lambda p: p["state"] not in ("Running",), timeout: float = 60.0) -> dict:

@@ -20,8 +20,10 @@ def prepare(database, n_vms=1, n_images=1):
         return sc, [v.uuid for v in vms], [i.uuid for i in images]
 
 
-def invariants(database, ps_uuid):
-    """Every VM has exactly one root volume (the one it points to), no orphan volume, capacity adds up."""
+def invariants(database, ps_uuid: str, *, hosts: bool = False) -> dict[str, m.VmInstance]:
+    """Every VM has exactly one root volume (the one it points to, from its image), no orphan volume,
+    every volume has an owner, the primary storage's capacity adds up — and, with hosts, every host's
+    CPU and memory too (scenes whose hosts start with consistent capacities)."""
     with database.read() as s:
         vms = {v.uuid: v for v in s.scalars(select(m.VmInstance))}
         volumes = list(s.scalars(select(m.Volume)))
@@ -35,11 +37,8 @@ def invariants(database, ps_uuid):
         ps = s.get(m.PrimaryStorage, ps_uuid)
         used = sum(v.size for v in volumes if v.primary_storage_uuid == ps_uuid)
         assert ps.available_capacity == ps.total_capacity - used
+        for host in (s.scalars(select(m.Host)) if hosts else ()):
+            on_it = [v for v in vms.values() if v.host_uuid == host.uuid and v.state == "Running"]
+            assert host.available_cpu_capacity == host.total_cpu_capacity - sum(v.cpu_num for v in on_it)
+            assert host.available_memory_capacity == host.total_memory_capacity - sum(v.memory_size for v in on_it)
         return vms
-
-
-def submit_change(client, headers, vm_uuid, image_uuid):
-    r = client.put(f"/zstack/v1/vm-instances/{vm_uuid}/actions",
-                   json={"changeVmImage": {"imageUuid": image_uuid}}, headers=headers)
-    assert r.status_code == 202, r.text
-    return r.json()["location"]

@@ -6,12 +6,14 @@ wait of seconds. Here every write transaction first takes an exclusive flock(2) 
 database (`<db>.writer.lock`): the kernel wakes the next waiter as soon as the lock is released, in
 every process that uses the file (several `zslite serve` workers on one SQLite file).
 
-Job transactions (lane "job") first take a second lock (`<db>.jobs.lock`), so at most one of them
-waits for the writer lock at any time: a short write of the "api" lane (accepting a job, a login,
-a session touch) waits for at most one job transaction, never for the whole queue of them.
+Within a process, writers pass one at a time, and a waiting write of the "api" lane (accepting a
+job, a login, a session touch) goes before every waiting job transaction (lane "job"). Across
+processes, job transactions first take a second lock (`<db>.jobs.lock`), so that at most one of them
+per machine waits for the writer lock. An api write thus waits for at most the job transaction in
+progress in its process and one writer of each other process — never for the queue of jobs.
 
 flock(2) locks belong to an open file description, so each process opens the lock files once and
-serializes its own threads with a threading.Lock in front of each file lock.
+lets one of its threads at a time use each.
 """
 
 from __future__ import annotations
@@ -52,18 +54,46 @@ class _FileLock:
             self._fd = None
 
 
+class _PriorityMutex:
+    """One holder at a time in this process; a waiting "api" writer goes before any waiting "job" one."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._held = False
+        self._api_waiting = 0
+
+    @contextmanager
+    def held(self, lane: str):
+        api = lane != "job"
+        with self._cond:
+            self._api_waiting += api
+            try:
+                while self._held or (not api and self._api_waiting):
+                    self._cond.wait()
+            finally:
+                self._api_waiting -= api
+            self._held = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._held = False
+                self._cond.notify_all()
+
+
 class WriteGate:
     def __init__(self, database_path: str):
         self.writer = _FileLock(database_path + ".writer.lock")
         self.jobs = _FileLock(database_path + ".jobs.lock")
+        self.local = _PriorityMutex()
 
     @contextmanager
     def enter(self, lane: str = "api"):
         if lane == "job":
-            with self.jobs.held(), self.writer.held():
+            with self.jobs.held(), self.local.held("job"), self.writer.held():
                 yield
         else:
-            with self.writer.held():
+            with self.local.held("api"), self.writer.held():
                 yield
 
     def close(self) -> None:

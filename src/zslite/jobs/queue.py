@@ -13,7 +13,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from zslite import security
@@ -22,6 +22,7 @@ from zslite.db.models import Job
 from zslite.errors import BadRequest
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "Queued", "Running", "Succeeded", "Failed"
+_INSERT = insert(Job)
 
 
 def caller_json(caller: Caller | None) -> str | None:
@@ -39,13 +40,13 @@ def caller_of(job: Job) -> Caller | None:
 def accept(database, *, job_uuid: str, api_name: str, caller: Caller | None, params: dict, with_schema: bool,
            webhook: str | None, master_key: bytes, now: datetime) -> None:
     """Insert the Queued job: once this returns, the job is durable. A reused uuid is a 400."""
-    sealed = security.seal(master_key, orjson.dumps(params))
-    try:
+    row = {"uuid": job_uuid, "api_name": api_name, "state": QUEUED,
+           "account_uuid": caller.account_uuid if caller else None, "caller": caller_json(caller),
+           "params": security.seal(master_key, orjson.dumps(params)), "seq": time.time_ns() // 1000,
+           "with_schema": with_schema, "webhook": webhook, "reveal": False, "create_date": now}
+    try:  # everything is ready before the write: the transaction is one plain INSERT
         with database.write() as s:
-            s.add(Job(uuid=job_uuid, api_name=api_name, state=QUEUED,
-                      account_uuid=caller.account_uuid if caller else None, caller=caller_json(caller),
-                      params=sealed, seq=time.time_ns() // 1000, with_schema=with_schema, webhook=webhook,
-                      reveal=False, create_date=now))
+            s.connection().execute(_INSERT, row)
     except IntegrityError:
         raise BadRequest(f"X-Job-UUID[{job_uuid}] has already been used") from None
 
