@@ -93,7 +93,7 @@ export function planPage(uuid) {
   const progress = h("section", { class: "panel", id: "plan-progress", "aria-labelledby": "progress-title",
     hidden: true });
   const vmsPanel = h("section", { class: "panel", id: "plan-vms", "aria-labelledby": "plan-vms-title", hidden: true });
-  const details = h("div", { class: "details" });
+  const details = h("div", { class: "plan-facts" });
   const about = h("section", { class: "panel", id: "plan-about", "aria-labelledby": "plan-about-title", hidden: true },
     h("h2", { id: "plan-about-title" }, "About this plan"), details);
   // what moves first (the verdicts or the progress, then the VMs), what stays after
@@ -161,6 +161,9 @@ export function planPage(uuid) {
   }
 
   function show() {
+    // "Starting …: done." says what the user did; once the plan has moved on by itself, it goes
+    if (actionStatus.querySelector(".alert-ok") && root.dataset.state && root.dataset.state !== plan.state
+        && Date.now() - actedAt > 2 * POLL_MS) replace(actionStatus);
     root.dataset.state = plan.state;
     root.dataset.live = live(plan) ? "true" : "false";
     redraw("title", `${plan.name}|${plan.state}`, () => {
@@ -221,8 +224,10 @@ export function planPage(uuid) {
   }
 
   let focusActions = false;
+  let actedAt = 0;
   const act = (button, label, body) => {
     focusActions = true;
+    actedAt = Date.now();
     return runAction(button, actionStatus, label,
       () => api.job("PUT", `${PATH}/${encodeURIComponent(uuid)}/actions`, body),
       async () => { if (await load()) schedule(); });
@@ -369,8 +374,8 @@ export function planPage(uuid) {
           "data-field": "new-root-volume" }, uuidText(v.newRootVolumeUuid))
         : h("span", { class: "muted" }, "—")) },
     { label: "Why not / error", sig: (v) => JSON.stringify([v.reasons || null, v.error || null]), draw: verdict },
-    { label: "Started", sig: (v) => v.startDate || "", draw: (v) => h("span", { class: "nowrap" }, v.startDate || "—") },
-    { label: "Ended", sig: (v) => v.endDate || "", draw: (v) => h("span", { class: "nowrap" }, v.endDate || "—") },
+    { label: "Started", sig: (v) => v.startDate || "", draw: (v) => v.startDate || "—" },
+    { label: "Ended", sig: (v) => v.endDate || "", draw: (v) => v.endDate || "—" },
   ];
   const table = h("div", { class: "table-wrap" }, h("table", { class: "data plan-vms" },
     h("caption", { class: "visually-hidden" }, "The plan's VMs"),

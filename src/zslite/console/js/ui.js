@@ -18,16 +18,17 @@ export function errorBox(error, heading = "The server refused") {
 
 /**
  * An ErrorCode carried inside an inventory (a plan's VM that failed or was refused), as the server
- * words it: description, details, code, and its cause (a restart that failed after a failed change).
+ * words it: its details, then its code and description, and its cause (a restart that failed after a
+ * failed change).
  */
-export function serverError(error, { details = true } = {}) {
+export function serverError(error) {
   if (!error) return null;
   return h("div", { class: "server-error", "data-code": error.code },
-    h("span", { class: "error-description" }, error.description || error.code),
-    details && error.details ? h("div", { class: "error-details" }, error.details) : null,
-    h("div", { class: "error-code muted" }, `code ${error.code}`),
+    error.details ? h("div", { class: "error-details" }, error.details) : null,
+    h("div", { class: "error-code" }, h("code", {}, error.code), " ",
+      h("span", { class: "error-description" }, error.description || "")),
     error.cause ? h("div", { class: "error-cause" }, h("span", { class: "muted" }, "caused by: "),
-      serverError(error.cause, { details })) : null);
+      serverError(error.cause)) : null);
 }
 
 /**
