@@ -210,6 +210,14 @@ def test_pause_resume_cancel_and_delete_a_running_plan(page, server, admin, flee
     assert shown_counts(page) == {key: paused[key] for key in
                                   ("succeeded", "running", "pending", "failed", "skipped", "refused")}
     assert "No new change starts until you resume it" in text_of(page, ".plan-summary")
+    # a poll that fails (the server out of reach) is said, and the page goes on polling
+    pattern = f"**/zstack/v1/image-change-plans/{plan['uuid']}*"
+    page.route(pattern, lambda route: route.abort())
+    page.wait_for_selector(".load-error [data-code=network]")
+    assert "The server could not be reached" in text_of(page, ".load-error")
+    page.unroute(pattern)
+    page.wait_for_selector(".load-error:empty", state="attached")
+    assert page.locator(".plan-page").get_attribute("data-state") == "Paused"
     # a paused plan is polled; leaving its page stops that
     polls: list[str] = []
     page.on("request", lambda r: polls.append(r.url) if f"/image-change-plans/{plan['uuid']}" in r.url else None)
@@ -248,6 +256,33 @@ def test_pause_resume_cancel_and_delete_a_running_plan(page, server, admin, flee
     assert plan_of(admin, plan["uuid"]) is None
     page.reload()  # the same address: the plan is gone
     page.wait_for_selector("[data-code=not-found]")
+
+
+def test_a_vm_that_fails_shows_the_servers_error_and_pauses_the_plan(page, server, admin):
+    vm, other = [admin.ok("CreateVmInstance", name=f"solo-{i}", imageUuid=demo.TINYLINUX,
+                          instanceOfferingUuid=demo.OFFERING, strategy="CreateStopped")["inventory"] for i in (1, 2)]
+    plan = admin.ok("CreateImageChangePlan", imageUuid=demo.TINYLINUX, vmInstanceUuids=[vm["uuid"], other["uuid"]],
+                    dryRun=True, maxConcurrency=1, name="solo")["inventory"]
+    assert [v["state"] for v in plan["vms"]] == ["WillChange", "WillChange"]
+    admin.ok("StartVmInstance", uuid=vm["uuid"])  # after the dry run: the change will find it Running
+    log_in(page, server.base_url, "admin", "password")
+    visit(page, f"#/plans/{plan['uuid']}")
+    page.get_by_role("button", name="Start").click()
+    plan_state(page, "Paused")  # maxFailures 0: it pauses at the first failed VM
+    failed = row(page, vm["uuid"])
+    failed.and_(page.locator("[data-state=Failed]")).wait_for()
+    error = plan_of(admin, plan["uuid"])["vms"][0]["error"]
+    assert error["code"] == "SYS.1007" and error["details"].startswith("do not change vm image when it's not stopped")
+    assert failed.locator(".server-error").get_attribute("data-code") == "SYS.1007"
+    assert error["details"] in failed.inner_text() and error["description"] in failed.inner_text()
+    assert "it paused because 1 VM failed" in text_of(page, ".plan-summary")
+    assert row(page, other["uuid"]).get_attribute("data-state") == "Pending"
+    page.get_by_role("button", name="Resume").click()  # the other VM changes; the plan ends Failed
+    plan_state(page, "Failed")
+    assert row(page, other["uuid"]).get_attribute("data-state") == "Succeeded"
+    assert "Failed: 1 VM failed, 1 changed." in text_of(page, ".plan-summary")
+    assert plan_of(admin, plan["uuid"])["state"] == "Failed"
+    admin.ok("StopVmInstance", uuid=vm["uuid"])
 
 
 # ---- refusals -------------------------------------------------------------------------------------

@@ -14,23 +14,31 @@ const UUID = /^[0-9a-f]{32}$/i;
 const SHOWN = 8;
 const IMAGE_FIELDS = ["uuid", "name", "state", "status", "architecture", "mediaType"];
 
-function debounce(fn, ms = 300) {
-  let t = null;
-  return () => { clearTimeout(t); t = setTimeout(fn, ms); };
-}
-
-/** A search box whose Enter searches (it never submits the plan's form). */
+/**
+ * A search box: it searches as you type (once typing pauses), on Enter (which never submits the plan's
+ * form) and on Find.
+ */
 function searchBox(id, label, placeholder, onSearch) {
   const input = h("input", { type: "search", id, autocomplete: "off", placeholder, spellcheck: "false" });
   const button = h("button", { type: "button" }, "Find");
+  let timer = null;
+  let searched = null;
+  const now = () => {
+    clearTimeout(timer);
+    searched = input.value;
+    onSearch();
+  };
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
       event.preventDefault();
-      onSearch();
+      now();
     }
   });
-  input.addEventListener("input", debounce(onSearch));
-  button.addEventListener("click", onSearch);
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { if (input.value !== searched) now(); }, 300);
+  });
+  button.addEventListener("click", now);
   return { input, node: h("div", { class: "picker-search" }, h("label", { for: id }, label), input, button) };
 }
 

@@ -88,6 +88,7 @@ export function planPage(uuid) {
   const title = h("h1", { tabindex: "-1" }, "Plan");
   const stateBadge = h("span", { class: "title-badge" });
   const summary = h("div", { class: "plan-summary", role: "status" }, loading());
+  const loadError = h("div", { class: "load-error" });
   const actions = h("div", { class: "actions plan-actions" });
   const actionStatus = h("div", { class: "action-status", "aria-live": "polite" });
   const progress = h("section", { class: "panel", id: "plan-progress", "aria-labelledby": "progress-title",
@@ -99,7 +100,8 @@ export function planPage(uuid) {
   // what moves first (the verdicts or the progress, then the VMs), what stays after
   const root = h("section", { class: "page plan-page" },
     h("p", { class: "crumbs" }, h("a", { href: "#/plans" }, "Image change plans"), " / "),
-    h("div", { class: "title-row" }, title, stateBadge), summary, actions, actionStatus, progress, vmsPanel, about);
+    h("div", { class: "title-row" }, title, stateBadge), summary, actions, actionStatus, loadError, progress, vmsPanel,
+    about);
 
   let plan = null;
   let timer = null;
@@ -121,15 +123,21 @@ export function planPage(uuid) {
     }
   }
 
-  /** Fetch the plan and show it; false when there is nothing (more) to show. */
+  /**
+   * Fetch the plan and show it. Answers whether to go on polling: not once it is gone or the session
+   * has ended; yes after a failed poll (the server may be back next time: the error shows meanwhile).
+   */
   async function load() {
     let found;
     try {
       found = await api.one(PATH, uuid);
     } catch (error) {
-      if (error.code !== "ID.1001") replace(plan ? actionStatus : summary, errorBox(error, "Could not load the plan"));
-      return false;
+      if (error.code === "ID.1001") return false;
+      replace(loadError, errorBox(error, "Could not load the plan"));
+      if (!plan) replace(summary);
+      return plan !== null;
     }
+    replace(loadError);
     if (!found) {
       // an unknown uuid and another tenant's plan look the same: the API shows neither
       plan = null;
