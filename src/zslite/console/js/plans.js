@@ -226,6 +226,7 @@ export function planPage(uuid) {
       || actionStatus.contains(document.activeElement);
     focusActions = false;
     shown.actions = signature;
+    if (actionStatus.querySelector(".confirm")) replace(actionStatus); // it asked about what no longer applies
     const buttons = allowed.map(actionButton);
     replace(actions, buttons);
     if (keepFocus && buttons.length) buttons[0].focus({ preventScroll: true });
