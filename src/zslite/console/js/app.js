@@ -4,6 +4,7 @@
 //   #/vms, #/vms/<uuid>     VM list, VM page (candidates, why not, stop, change image)
 //   #/images, #/images/<uuid>
 //   #/volumes
+//   #/plans, #/plans/new, #/plans/<uuid>   image change plans: list, new plan (a dry run), a plan's page
 //   #/infra/<zones|clusters|hosts|primary-storage|backup-storage>
 
 import { h, replace } from "./dom.js";
@@ -14,6 +15,8 @@ import { vms, images, volumes, INFRA, INFRA_TABS } from "./resources.js";
 import { overview } from "./overview.js";
 import { vmPage } from "./vm.js";
 import { imagePage } from "./image.js";
+import { plans, planPage } from "./plans.js";
+import { planForm } from "./planform.js";
 
 const main = document.getElementById("main");
 const header = document.getElementById("top");
@@ -63,6 +66,9 @@ function view(segments, params) {
       return ["images", "Images", id ? imagePage(id) : page("Images", listView(images(), params))];
     case "volumes":
       return ["volumes", "Volumes", page("Volumes", listView(volumes(), params))];
+    case "plans":
+      return ["plans", "Image change plans", id === "new" ? planForm(params) : id ? planPage(id)
+        : page("Image change plans", listView(plans(), params))];
     case "infra":
       return ["infra", "Infrastructure", infraPage(id || "zones", params)];
     default:

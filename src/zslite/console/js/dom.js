@@ -63,11 +63,14 @@ export function bytes(n) {
 
 /** A state or status as a badge; anything but the healthy values is highlighted. */
 const HEALTHY = new Set(["Enabled", "Connected", "Ready", "Running", "Succeeded"]);
-const NEUTRAL = new Set(["Stopped", "Created"]);
+// a fleet plan's resting states (SPEC §11): nothing wrong, nothing under way
+const NEUTRAL = new Set(["Stopped", "Created", "Planned", "WillChange", "Pending", "Skipped"]);
+// under way: a VM the plan is stopping, changing or starting again
+const BUSY = new Set(["Stopping", "Changing", "Starting"]);
 
 export function badge(value) {
   if (value === null || value === undefined) return h("span", { class: "muted" }, "—");
-  const kind = HEALTHY.has(value) ? "ok" : NEUTRAL.has(value) ? "neutral" : "warn";
+  const kind = HEALTHY.has(value) ? "ok" : NEUTRAL.has(value) ? "neutral" : BUSY.has(value) ? "busy" : "warn";
   return h("span", { class: `badge badge-${kind}` }, value);
 }
 

@@ -7,16 +7,16 @@ import * as api from "./api.js";
 import { stateButtons } from "./ui.js";
 
 const name = (inv, kind) => h("span", { class: "name-cell" }, link(inv.name || inv.uuid, kind, inv.uuid));
-const short = (uuid) => (uuid ? h("code", { class: "uuid", title: uuid }, uuid.slice(0, 8) + "…") : h("span", { class: "muted" }, "—"));
+export const short = (uuid) => (uuid ? h("code", { class: "uuid", title: uuid }, uuid.slice(0, 8) + "…") : h("span", { class: "muted" }, "—"));
 
 /** A related resource's name when the caller may see it, else its short uuid. */
-function named(map, uuid, kind) {
+export function named(map, uuid, kind) {
   const inv = uuid && map && map.get(uuid);
   if (inv) return kind ? link(inv.name, kind, uuid) : h("span", {}, inv.name);
   return short(uuid);
 }
 
-async function lookups(spec) {
+export async function lookups(spec) {
   const entries = await Promise.all(Object.entries(spec).map(async ([key, [path, uuids]]) =>
     [key, await api.byUuid(path, uuids).catch(() => new Map())]));
   return Object.fromEntries(entries);

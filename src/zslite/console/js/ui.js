@@ -1,8 +1,9 @@
 // Shared pieces of the console's pages: error boxes worded as the server words them, notices,
 // the state-change buttons, and the page skeleton.
 
-import { h, replace } from "./dom.js";
+import { h, replace, uuidText } from "./dom.js";
 import * as api from "./api.js";
+import { reasonText, backupStorageReasonText } from "./words.js";
 
 /** An API failure as the server words it: its code, description and details. */
 export function errorBox(error, heading = "The server refused") {
@@ -13,6 +14,37 @@ export function errorBox(error, heading = "The server refused") {
     h("strong", {}, `${heading}: `), h("span", { class: "error-description" }, error.description),
     error.details ? h("div", { class: "error-details" }, error.details) : null,
     h("div", { class: "error-code muted" }, `code ${error.code}`));
+}
+
+/**
+ * An ErrorCode carried inside an inventory (a plan's VM that failed or was refused), as the server
+ * words it: its details, then its code and description, and its cause (a restart that failed after a
+ * failed change).
+ */
+export function serverError(error) {
+  if (!error) return null;
+  return h("div", { class: "server-error", "data-code": error.code },
+    error.details ? h("div", { class: "error-details" }, error.details) : null,
+    h("div", { class: "error-code" }, h("code", {}, error.code), " ",
+      h("span", { class: "error-description" }, error.description || "")),
+    error.cause ? h("div", { class: "error-cause" }, h("span", { class: "muted" }, "caused by: "),
+      serverError(error.cause)) : null);
+}
+
+/**
+ * The candidate rules' reasons (explain's, or a plan's Refused VM's) in plain words, each with the
+ * server's own code and message beside them, and per backup storage for NO_USABLE_BACKUP_STORAGE.
+ */
+export function reasonList(reasons) {
+  return h("ul", { class: "reasons" }, (reasons || []).map((reason) => h("li", { "data-code": reason.code },
+    h("span", { class: "reason-text" }, reasonText(reason.code)),
+    reason.backupStorages && reason.backupStorages.length
+      ? h("ul", { class: "bs-reasons" }, reason.backupStorages.map((bs) => h("li", { "data-bs": bs.uuid },
+        h("strong", {}, bs.name || bs.uuid), " ", uuidText(bs.uuid), ": ",
+        (bs.codes || []).map(backupStorageReasonText).join("; "),
+        " ", h("span", { class: "codes muted" }, `(${(bs.codes || []).join(", ")})`))))
+      : null,
+    h("div", { class: "server-says muted" }, h("code", {}, reason.code), " ", reason.message || ""))));
 }
 
 export function notice(text, kind = "ok") {

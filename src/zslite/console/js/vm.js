@@ -4,8 +4,7 @@
 
 import { h, replace, link, badge, bytes, facts, uuidText, route, cell } from "./dom.js";
 import * as api from "./api.js";
-import { errorBox, loading, runAction } from "./ui.js";
-import { reasonText, backupStorageReasonText } from "./words.js";
+import { errorBox, loading, runAction, reasonList } from "./ui.js";
 
 const PER_PAGE = 20;
 
@@ -92,7 +91,11 @@ export function vmPage(uuid, params) {
     };
     if (vm.state === "Running") buttons.push(act("Stop", { stopVmInstance: {} }, `Stopping ${vm.name}`));
     if (vm.state === "Stopped") buttons.push(act("Start", { startVmInstance: {} }, `Starting ${vm.name}`));
-    replace(actions, buttons);
+    // the fleet's way: a plan over every VM that runs the same image (pre-filled, checked before it runs)
+    const fleet = vm.imageUuid ? h("a", { class: "button-link", "data-link": "fleet",
+      href: `${route("plans", "new")}?${new URLSearchParams({ currentImage: vm.imageUuid })}` },
+    "Change every VM like this one…") : null;
+    replace(actions, buttons, fleet);
   }
 
   const candidatesPath = () => `/vm-instances/${encodeURIComponent(uuid)}/image-candidates`;
@@ -180,15 +183,7 @@ export function vmPage(uuid, params) {
   function excludedItem(item) {
     return h("li", { "data-uuid": item.uuid },
       h("div", { class: "excluded-name" }, link(item.name, "images", item.uuid), " ", uuidText(item.uuid)),
-      h("ul", { class: "reasons" }, (item.reasons || []).map((reason) => h("li", { "data-code": reason.code },
-        h("span", { class: "reason-text" }, reasonText(reason.code)),
-        reason.backupStorages && reason.backupStorages.length
-          ? h("ul", { class: "bs-reasons" }, reason.backupStorages.map((bs) => h("li", { "data-bs": bs.uuid },
-            h("strong", {}, bs.name || bs.uuid), " ", uuidText(bs.uuid), ": ",
-            (bs.codes || []).map(backupStorageReasonText).join("; "),
-            " ", h("span", { class: "codes muted" }, `(${(bs.codes || []).join(", ")})`))))
-          : null,
-        h("div", { class: "server-says muted" }, h("code", {}, reason.code), " ", reason.message || "")))));
+      reasonList(item.reasons));
   }
 
   function confirmChange(image) {
