@@ -29,6 +29,7 @@ from zslite.wire.envelopes import dumps, error_body, render
 
 log = logging.getLogger("zslite.jobs")
 PURGE_EVERY = 60  # seconds between two purges of expired job results
+YIELD_SECONDS = 0.02  # how long a dispatcher waits before looking again while requests come first
 
 
 class JobRunner:
@@ -43,6 +44,9 @@ class JobRunner:
         self._nudge = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._active = 0  # jobs running now in this process
+        # whether this process is serving requests right now (set by the server): requests come first
+        self.requests_in_flight = lambda: 0
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -86,6 +90,13 @@ class JobRunner:
         while not self._stop.is_set():
             if not self._free.acquire(timeout=0.5):
                 continue
+            if self._active and self.requests_in_flight():
+                # requests come first: while this process serves some, it runs one job at a time (the
+                # GIL is one; each more job would slow every request down), and takes more when idle
+                self._free.release()
+                self._nudge.wait(YIELD_SECONDS)
+                self._nudge.clear()
+                continue
             try:
                 job = self._claim()
             except Exception:  # the database may be briefly away
@@ -109,11 +120,13 @@ class JobRunner:
         return self.node.last_beat_monotonic
 
     def _work(self, job) -> None:
+        self._active += 1
         try:
             self.run(job)
         except Exception:
             log.exception("job %s (%s) could not be run", job.uuid, job.api_name)
         finally:
+            self._active -= 1
             self._free.release()
             self._nudge.set()  # a worker is free: look for more at once
 

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import socket
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -49,6 +49,7 @@ class Runtime:
     credentials: CredentialCache
     threads: ThreadPoolExecutor  # where requests do their blocking work (server/routes.py in_thread)
     plans: PlanDriver
+    inflight: list = field(default_factory=lambda: [0])  # requests doing their work now (in_thread)
 
 
 def node_name(settings: Settings, port: int | None = None) -> str:
@@ -74,10 +75,12 @@ def runtime(settings: Settings, database: Database | None = None, clock: Clock |
     clock = clock or Clock()
     database = database or Database(settings.db_url)
     node = Node(database, settings, clock, name or node_name(settings))
-    return Runtime(settings, database, clock, node, JobRunner(database, settings, clock, node),
-                   CredentialCache(settings.session_cache_seconds),
-                   ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="zslite-request"),
-                   PlanDriver(database, settings, clock, node))
+    rt = Runtime(settings, database, clock, node, JobRunner(database, settings, clock, node),
+                 CredentialCache(settings.session_cache_seconds),
+                 ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="zslite-request"),
+                 PlanDriver(database, settings, clock, node))
+    rt.runner.requests_in_flight = lambda: rt.inflight[0]
+    return rt
 
 
 def create_app(settings: Settings, *, database: Database | None = None, clock: Clock | None = None,

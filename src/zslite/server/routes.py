@@ -67,7 +67,11 @@ def make_endpoint(specs_by_method: dict[str, list[ApiSpec]]):
 async def in_thread(rt, fn, *args):
     """Run blocking work (the database) on the app's request threads. asyncio's own executor hand-off
     costs less per request than anyio's to_thread, which Starlette's run_in_threadpool uses."""
-    return await asyncio.get_running_loop().run_in_executor(rt.threads, fn, *args)
+    rt.inflight[0] += 1  # (only the event loop's thread changes it)
+    try:
+        return await asyncio.get_running_loop().run_in_executor(rt.threads, fn, *args)
+    finally:
+        rt.inflight[0] -= 1
 
 
 def _execute(rt, request: Request, spec: ApiSpec, data: dict, strict: bool) -> Response:
