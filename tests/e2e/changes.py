@@ -42,3 +42,10 @@ def invariants(database, ps_uuid: str, *, hosts: bool = False) -> dict[str, m.Vm
             assert host.available_cpu_capacity == host.total_cpu_capacity - sum(v.cpu_num for v in on_it)
             assert host.available_memory_capacity == host.total_memory_capacity - sum(v.memory_size for v in on_it)
         return vms
+
+
+def submit_change(client, headers, vm_uuid, image_uuid):
+    r = client.put(f"/zstack/v1/vm-instances/{vm_uuid}/actions",
+                   json={"changeVmImage": {"imageUuid": image_uuid}}, headers=headers)
+    assert r.status_code == 202, r.text
+    return r.json()["location"]
