@@ -46,7 +46,7 @@ def serve(host: str | None = typer.Option(None, help="address to listen on [defa
     settings = startup.settings()
     startup.check_metrics_dir()
     host = host or startup.default_host(settings)
-    sock = startup.bind(host, port)
+    sock = startup.bind(host, port, reuse_port=workers > 1)
     database = startup.open_database(settings)
     clock = Clock()
     name = node_name(settings, port)

@@ -75,8 +75,13 @@ def default_host(s: Settings) -> str:
     return LOOPBACK if uses_default_admin_password(s) else ALL_INTERFACES
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A socket bound to host:port (handed to uvicorn), or ConfigError naming --host or --port."""
+def bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+    """A socket bound to host:port (handed to uvicorn), or ConfigError naming --host or --port.
+
+    reuse_port (serve --workers N): SO_REUSEPORT, so that the workers' sockets share the address. A
+    plain socket is bound first, so that a port someone else holds is still refused."""
+    if reuse_port:
+        bind(host, port).close()
     if not 1 <= port <= 65535:
         raise ConfigError("--port", f"{port} is out of range: 1 to 65535")
     try:
@@ -90,6 +95,8 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         if family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         sock.bind(address)

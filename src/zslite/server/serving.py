@@ -1,10 +1,10 @@
 """The uvicorn part of `zslite serve`: the prepared database served on a bound socket, by one process
 or by N.
 
-Every process is a management node on the shared database (SPEC §9). With workers=N, uvicorn's
-supervisor starts N worker processes that share the listening socket (the kernel hands each new
-connection to one of them) and replaces a worker that dies; each worker builds its app with
-server.app.worker_app(). Their Prometheus metrics meet in one PROMETHEUS_MULTIPROC_DIR (a fresh
+Every process is a management node on the shared database (SPEC §9). With workers=N, the supervisor
+(server/supervisor.py) starts N worker processes, each on its own SO_REUSEPORT socket of the same
+address (the kernel spreads new connections over them), and replaces a worker that dies; each worker
+builds its app with server.app.worker_app(). Their Prometheus metrics meet in one PROMETHEUS_MULTIPROC_DIR (a fresh
 directory unless one is given), so that a scrape of any worker counts them all.
 """
 
@@ -44,7 +44,7 @@ def run(settings, database, clock, name: str, sock, workers: int = 1) -> None:
         server.run(sockets=[sock])
         return
 
-    from uvicorn.supervisors import Multiprocess
+    from zslite.server.supervisor import Supervisor, listening_sockets
 
     database.dispose()
     os.environ["ZSLITE_NODE_NAME"] = name  # the workers are processes of this node name
@@ -52,9 +52,8 @@ def run(settings, database, clock, name: str, sock, workers: int = 1) -> None:
     if not os.environ.get(MULTIPROC_ENV):
         own_metrics_dir = tempfile.mkdtemp(prefix="zslite-metrics-")
         os.environ[MULTIPROC_ENV] = own_metrics_dir
-    config = uvicorn.Config("zslite.server.app:worker_app", factory=True, workers=workers, **uvicorn_options())
     try:
-        Multiprocess(config, sockets=[sock]).run()
+        Supervisor(listening_sockets(sock, workers), uvicorn_options()).run()
     finally:
         if own_metrics_dir:
             shutil.rmtree(own_metrics_dir, ignore_errors=True)
