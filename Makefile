@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench clean chromium wrk
+.PHONY: install run test bench clean chromium wrk mysqlclient
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -48,7 +48,17 @@ wrk:
 	    echo "make bench: wrk is missing (sudo apt-get install wrk); the load figures will use the slower asyncio client" >&2; \
 	  fi; }
 
-bench: install wrk
+# MariaDB's C driver for the benchmarks: its client headers (Debian's libmariadb-dev, pkg-config) are
+# installed when missing and run as root, then mysqlclient is built into the venv. Without it, PyMySQL.
+mysqlclient: install
+	@$(BIN)/python -c 'import MySQLdb' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && ! pkg-config --exists libmariadb 2>/dev/null; then \
+	    echo "installing Debian's libmariadb-dev for MariaDB's C driver"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libmariadb-dev pkg-config; \
+	  fi; \
+	  $(BIN)/pip install -q mysqlclient 2>/dev/null || echo "make bench: mysqlclient not built; MariaDB runs on PyMySQL" >&2; }
+
+bench: install wrk mysqlclient
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:

@@ -250,7 +250,7 @@ def test_a_dead_node_loses_no_accepted_job(nodes, database):
 
 def test_a_dead_worker_is_replaced_and_its_job_interrupted(nodes, database):
     """serve --workers 2: kill -9 one worker mid-job; the other worker fails its job ("interrupted"),
-    uvicorn starts a new worker, and the port keeps answering."""
+    the supervisor starts a new worker, and the port keeps answering."""
     pair = nodes("pair", workers=2, ZSLITE_JOB_WORKERS="1",
                  ZSLITE_FAULT_INJECTION="job.before_start.ChangeVmImage=sleep:20")
     sc, vms, [image] = prepare(database, n_vms=2)
@@ -272,7 +272,7 @@ def test_a_dead_worker_is_replaced_and_its_job_interrupted(nodes, database):
         with database.read() as s:
             nodes_before = {n.uuid for n in s.scalars(select(m.ManagementNode))}
         assert wait_until(lambda: len(worker_pids(pair.proc.pid)) == 2 and victim_pid not in
-                          worker_pids(pair.proc.pid), 30), "uvicorn did not replace the dead worker"
+                          worker_pids(pair.proc.pid), 30), "the supervisor did not replace the dead worker"
         results = {j: poll(c, loc, timeout=SPEC_BOUND) for j, loc in zip(jobs, locations)}
         statuses = sorted(r.status_code for r in results.values())
         # the dead worker's job was interrupted; the survivor's own job slept 20 s then succeeded
