@@ -58,9 +58,11 @@ def test_a_node_killed_mid_plan_loses_nothing(nodes, database, held_at, held_sta
         assert plan["state"] == "Running" and plan["total"] == 6
     # the doomed node holds its two VMs (maxConcurrency 2), one at least at the fault point (on SQLite the
     # other's stop waits for the held change's write transaction: it is still Stopping)
+    # (on a slow machine the other VM may still be on an earlier step: wait until it has reached the
+    # fault point too, or, on SQLite, is waiting at its stop)
     def held_now():
         states = [r.state for r in plan_rows(database, plan["uuid"]) if r.state in ACTIVE]
-        return len(states) == 2 and held_state in states
+        return len(states) == 2 and held_state in states and set(states) <= {"Stopping", held_state}
 
     assert wait_until(held_now, 30), [(r.state, r.node_uuid) for r in plan_rows(database, plan["uuid"])]
     held = [r for r in plan_rows(database, plan["uuid"]) if r.state in ACTIVE]
