@@ -22,6 +22,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import pytest
+
 from tests import factories as f
 from tests.api.imgvm_scene import basic
 from zslite.context import ADMIN_ACCOUNT_UUID
@@ -271,6 +273,7 @@ def test_server_survives_misbehaving_clients(live, database):
     assert "Traceback" not in log and "unexpected error" not in log, log
 
 
+@pytest.mark.one_backend  # the CLI's output path; the server's databases are covered by the test above
 def test_cli_output_into_a_closed_pipe_is_quiet(live, database, tmp_path):
     """`zslite api QueryImage -o json | head -1`: the reader goes away mid-output; the CLI ends
     with the shell's SIGPIPE status (141) and says nothing on stderr."""
