@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 
 CHROMIUM = os.environ.get("ZSLITE_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -56,3 +57,29 @@ def visit(page, hash_: str) -> None:
     """Open a console page by its hash (#/vms/<uuid>) and wait until it is on screen, loaded."""
     page.goto("/" + hash_)
     current(page)
+
+
+@contextmanager
+def on_a_phone(browser, base_url: str, hash_: str, ready: str, expected: list[str]):
+    """Log in as admin at a phone's width and open a console page: it shows every word of `expected`,
+    the page does not scroll sideways and nothing inside sticks out to the right (a table cell, a long
+    uuid, a bar). Yields the page for more checks."""
+    context = browser.new_context(viewport=PHONE, base_url=base_url, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        log_in(page, base_url, "admin", "password")
+        visit(page, hash_)
+        page.wait_for_selector(ready)
+        settle(page)
+        text = page.inner_text("main")
+        for word in expected:
+            assert word in text, word
+        widths = page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth]")
+        assert max(widths) <= PHONE["width"], widths
+        wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && e.offsetParent !== null)
+            .map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))""")
+        assert wide == [], wide
+        yield page
+    finally:
+        context.close()

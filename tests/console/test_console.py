@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import zslite
-from tests.console.browser import PHONE, current, log_in, settle, visit
+from tests.console.browser import current, log_in, on_a_phone, settle, visit
 from tests.support import ApiClient
 from zslite import demo
 
@@ -500,23 +500,5 @@ def test_a_hostile_name_renders_as_text(page, server, admin):
     ("#/infra/primary-storage", "[data-list=primary-storage] table", ["demo-ceph-ps", "Ceph"]),
 ])
 def test_a_phone_width_shows_the_same_content_without_overflowing(browser, server, hash_, ready, expected):
-    context = browser.new_context(viewport=PHONE, base_url=server.base_url, is_mobile=True, has_touch=True)
-    try:
-        page = context.new_page()
-        log_in(page, server.base_url, "admin", "password")
-        visit(page, hash_)
-        page.wait_for_selector(ready)
-        settle(page)
-        text = page.inner_text("main")
-        for word in expected:
-            assert word in text, word
-        widths = page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]")
-        assert widths[0] <= PHONE["width"] and widths[1] <= PHONE["width"], widths
-        # nothing inside sticks out to the right either (a table cell, a long uuid, a bar)
-        wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
-            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && e.offsetParent !== null)
-            .map(e => e.tagName + '.' + e.className)""")
-        assert wide == [], wide
+    with on_a_phone(browser, server.base_url, hash_, ready, expected) as page:
         assert page.locator("#nav").is_visible()
-    finally:
-        context.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.console.browser import PHONE, current, log_in, settle, visit
+from tests.console.browser import current, log_in, on_a_phone, settle, visit
 from tests.console.test_console import HOSTILE, text_of
 from zslite import demo
 from zslite.testing import ServerProcess
@@ -404,22 +404,8 @@ def test_the_plan_pages_fit_a_phone(browser, server, admin, arm_vm, what):
         "new": ("#/plans/new", "#target-image .choices", ["Target image", "VMs matching conditions", "How it runs"]),
         "list": ("#/plans", "[data-list=plans] table", ["New plan", "Planned"]),
     }[what]
-    context = browser.new_context(viewport=PHONE, base_url=server.base_url, is_mobile=True, has_touch=True)
     try:
-        page = context.new_page()
-        log_in(page, server.base_url, "admin", "password")
-        visit(page, hash_)
-        page.wait_for_selector(ready)
-        settle(page)
-        text = page.inner_text("main")
-        for word in expected:
-            assert word in text, word
-        widths = page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth]")
-        assert max(widths) <= PHONE["width"], widths
-        wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
-            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && e.offsetParent !== null)
-            .map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))""")
-        assert wide == [], wide
+        with on_a_phone(browser, server.base_url, hash_, ready, expected):
+            pass
     finally:
-        context.close()
         admin.ok("DeleteImageChangePlan", uuid=plan["uuid"])
