@@ -270,6 +270,13 @@ def cancel_image_change_plan(ctx: Ctx, p):
     return _move(ctx, p, "cancel")
 
 
+def active_vms(db, plan_uuid: str) -> int:
+    """How many of a plan's VMs are out of service now (stopping, changing or starting again)."""
+    t = ImageChangePlanVm
+    return db.scalar(select(func.count()).select_from(t).where(t.plan_uuid == plan_uuid,
+                                                               t.state.in_(PLAN_VM_ACTIVE))) or 0
+
+
 def delete_image_change_plan(ctx: Ctx, p):
     """An ended plan goes with its VM rows. Unknown (or another tenant's): success, as ZStack deletes."""
     plan = visible_plan(ctx, p.uuid, for_update=True)
@@ -277,8 +284,7 @@ def delete_image_change_plan(ctx: Ctx, p):
         return {}
     if plan.state in (RUNNING, PAUSED):
         raise OperationError(f"image change plan[uuid:{plan.uuid}] is {plan.state}; cancel it first")
-    active = ctx.db.scalar(select(func.count()).select_from(ImageChangePlanVm).where(
-        ImageChangePlanVm.plan_uuid == plan.uuid, ImageChangePlanVm.state.in_(PLAN_VM_ACTIVE)))
+    active = active_vms(ctx.db, plan.uuid)
     if active:
         raise OperationError(f"image change plan[uuid:{plan.uuid}] still has {active} VM change(s) under way;"
                              " delete it when they have ended")
@@ -337,8 +343,7 @@ def claim(db, plan_uuid: str, node_uuid: str, limit: int, now) -> list[int]:
     if plan is None or plan.state != RUNNING:
         return []
     t = ImageChangePlanVm
-    active = db.scalar(select(func.count()).select_from(t).where(t.plan_uuid == plan_uuid,
-                                                                  t.state.in_(PLAN_VM_ACTIVE))) or 0
+    active = active_vms(db, plan_uuid)
     n = min(limit, plan.max_concurrency - active)
     if n <= 0:
         return []
