@@ -242,24 +242,22 @@ export function planPage(uuid) {
       async () => { if (await load()) schedule(); });
   };
 
+  // the actions that go at once: label, primary?, what is under way, the API's body key
+  const DIRECT = {
+    start: ["Start", true, "Starting", "resumeImageChangePlan"],
+    pause: ["Pause", false, "Pausing", "pauseImageChangePlan"],
+    resume: ["Resume", true, "Resuming", "resumeImageChangePlan"],
+  };
+
   function actionButton(action) {
     const name = plan.name;
+    if (DIRECT[action]) {
+      const [label, primary, doing, key] = DIRECT[action];
+      const b = h("button", { type: "button", class: primary ? "primary" : null, "data-action": action }, label);
+      b.addEventListener("click", () => act(b, `${doing} ${name}`, { [key]: {} }));
+      return b;
+    }
     switch (action) {
-      case "start": {
-        const b = h("button", { type: "button", class: "primary", "data-action": "start" }, "Start");
-        b.addEventListener("click", () => act(b, `Starting ${name}`, { resumeImageChangePlan: {} }));
-        return b;
-      }
-      case "pause": {
-        const b = h("button", { type: "button", "data-action": "pause" }, "Pause");
-        b.addEventListener("click", () => act(b, `Pausing ${name}`, { pauseImageChangePlan: {} }));
-        return b;
-      }
-      case "resume": {
-        const b = h("button", { type: "button", class: "primary", "data-action": "resume" }, "Resume");
-        b.addEventListener("click", () => act(b, `Resuming ${name}`, { resumeImageChangePlan: {} }));
-        return b;
-      }
       case "cancel": {
         const b = h("button", { type: "button", "data-action": "cancel" }, "Cancel plan…");
         b.addEventListener("click", () => confirm(
