@@ -40,8 +40,17 @@ def pytest_configure(config):
                                        "HTTP layer, whose databases other tests cover)")
 
 
+def on_each_database_in_turn(cases: list[tuple]) -> list[tuple]:
+    """(backend, *case) for each case, the selected databases taken in turn: for a test too slow to run
+    every case on every database (each database still runs some of the cases). Use with
+    @pytest.mark.parametrize("backend, …", on_each_database_in_turn(cases))."""
+    backends = selected_backends()
+    return [(backends[i % len(backends)], *case) for i, case in enumerate(cases)]
+
+
 def pytest_generate_tests(metafunc):
-    if "backend" in metafunc.fixturenames:
+    chosen = any("backend" in str(mark.args[0]) for mark in metafunc.definition.iter_markers("parametrize"))
+    if "backend" in metafunc.fixturenames and not chosen:
         backends = selected_backends()
         if metafunc.definition.get_closest_marker("one_backend"):
             backends = backends[:1]
@@ -130,10 +139,17 @@ def _backends_key(b: _Backends, url: str) -> str:
     return next(k for k, v in b.urls.items() if v == url)
 
 
+def test_settings(db_url: str, directory) -> Settings:
+    return Settings(db_url=db_url, secret_key="test-master-key", migrate_on_start=False, password_hash_n=2**10,
+                    log_level="WARNING", job_workers=4, secret_key_file=str(directory / "zslite.key"))
+
+
+test_settings.__test__ = False  # a helper, not a test
+
+
 @pytest.fixture
 def settings(db_url, tmp_path) -> Settings:
-    return Settings(db_url=db_url, secret_key="test-master-key", migrate_on_start=False, password_hash_n=2**10,
-                    log_level="WARNING", job_workers=4, secret_key_file=str(tmp_path / "zslite.key"))
+    return test_settings(db_url, tmp_path)
 
 
 @pytest.fixture
@@ -161,16 +177,18 @@ def api(http):
 @pytest.fixture
 def as_account(api):
     """Make a normal account and return an ApiClient logged in as it: as_account("alice")."""
+    return lambda name, password="pw-x": new_account(api, name, password)
+
+
+def new_account(api, name: str, password: str = "pw-x"):
+    """A normal account made by admin (api), and an ApiClient logged in as it."""
     from tests.support import ApiClient
 
-    def make(name: str, password: str = "pw-" + "x"):
-        account = api.ok("CreateAccount", name=name, password=ApiClient.hash(password))["inventory"]
-        other = ApiClient(api.http)
-        other.login(name, password)
-        other.account_uuid = account["uuid"]
-        return other
-
-    return make
+    account = api.ok("CreateAccount", name=name, password=ApiClient.hash(password))["inventory"]
+    other = ApiClient(api.http)
+    other.login(name, password)
+    other.account_uuid = account["uuid"]
+    return other
 
 
 @pytest.fixture

@@ -257,6 +257,7 @@ def test_bad_signature_unknown_key_and_disabled_shapes(client, key):
     assert error(client.get("/zstack/v1/zones", headers=h))["code"] == "ID.1000"
 
 
+@pytest.mark.one_backend  # the Date header's rule, read before the database (key lookups: every database)
 @pytest.mark.parametrize("check, date, ok", [
     (check, "Thu, 26 Nov 2026 18:14:59 Etc/UTC", True) for check in (False, True)] + [
     (check, "Thu, 26 Nov 2026 17:45:01 Etc/UTC", True) for check in (False, True)] + [
@@ -278,6 +279,7 @@ def test_date_skew(keyed, check, date, ok):
         assert err["code"] == "ID.1000" and "15 minutes" in err["details"]
 
 
+@pytest.mark.one_backend  # the Date header's rule, read before the database (key lookups: every database)
 @pytest.mark.parametrize("check, date", [(check, date) for check in (False, True) for date in (
     "", "yesterday", "2026-11-26T18:00:00Z", "Thu, 26 Nov 2026 18:00:00", "Thu, 31 Nov 2026 18:00:00 GMT",
     "Thu, 26 Nov 2026 18:00:00 ../../etc/passwd", "Thu, 26 Nov 2026 18:00:00 GMT+08:00 extra")] + [
@@ -325,6 +327,7 @@ SDK_CASES = [
 ]
 
 
+@pytest.mark.one_backend  # the Date header's rule, read before the database (key lookups: every database)
 @pytest.mark.parametrize("server_zone, check, client_zone, sdk, accepted", SDK_CASES)
 def test_official_sdk_date_headers(keyed, clock, monkeypatch, server_zone, check, client_zone, sdk, accepted):
     client, key = keyed(timezone=server_zone, check_time_zone=check)

@@ -22,6 +22,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests import factories as f
+from tests.conftest import new_account, test_settings, wipe
 from tests.api.registry_values import GIB, is_list, kind_of, uuid_fields, value_for
 from tests.support import ApiClient
 from zslite.apispec import all_apis
@@ -62,6 +63,7 @@ class Real:
 
 @dataclass
 class World:
+    admin: ApiClient
     bob: ApiClient
     own: dict[str, Real]           # bob's own resource of each kind (or infrastructure he may name)
     private: dict[str, list[Real]]  # what bob may not see, by kind
@@ -135,7 +137,7 @@ def build(api, database, as_account) -> World:
               [("QueryVmInstance", vms[w]) for w in ("alice", "admin")] + \
               [("QueryVolume", volumes[w]) for w in ("alice", "admin")] + \
               [("QueryImageChangePlan", plans[w]) for w in ("alice", "admin")]
-    return World(bob, own, private, watched)
+    return World(api, bob, own, private, watched)
 
 
 def params_for(spec: ApiSpec, world: World, tested: str, value: Real) -> dict:
@@ -181,10 +183,29 @@ def test_every_uuid_field_has_a_known_kind():
     assert len(APIS_WITH_UUIDS) > 40
 
 
+@pytest.fixture(scope="module")
+def world(backend, _backends, tmp_path_factory):
+    """One scene per database for every API of the module (building it is most of the work of a test).
+    Bob's calls either fail, or succeed on his own resources or on a new uuid: the scene stays valid
+    for the next API, and each test checks that nothing reached the others' resources."""
+    from starlette.testclient import TestClient
+
+    from zslite.server.app import create_app
+
+    url = _backends.url(backend)
+    database = _backends.databases[backend]
+    wipe(database)
+    app = create_app(test_settings(url, tmp_path_factory.mktemp("oracles")), database=database)
+    with TestClient(app, base_url="http://testserver") as http:
+        admin = ApiClient(http)
+        admin.login("admin", "password")
+        yield build(admin, database, lambda name: new_account(admin, name))
+
+
 @pytest.mark.parametrize("name", APIS_WITH_UUIDS)
-def test_invisible_is_unknown(api, database, as_account, name):
+def test_invisible_is_unknown(world, name):
     spec = spec_of(name)
-    world = build(api, database, as_account)
+    api = world.admin
     problems, compared = [], 0
     snapshot = {uuid: api.ok(query, uuid=uuid)["inventories"] for query, uuid in world.watched}
     for tested in uuid_fields(spec):

@@ -14,6 +14,10 @@ from zslite.cli.main import app as cli_app
 from tests.sdk import scene
 from zslite.testing import free_port
 
+# The CLI is a client of the HTTP API: what it prints does not depend on the server's database (the
+# APIs behind it run on every database in tests/api; name lookups, which do, in test_names.py).
+pytestmark = pytest.mark.one_backend
+
 
 def test_every_registry_api_has_a_cli_command(cli):
     import typer.main

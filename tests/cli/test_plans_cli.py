@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from sqlalchemy import select
 
 from tests.api.test_plans import settings  # noqa: F401  (the fast plan driver)
 from tests.plan_scene import fleet, invariants
 from zslite.db import models as m
+
+# A client of the plan APIs, whose behaviour on every database tests/api/test_plans.py covers.
+pytestmark = pytest.mark.one_backend
 
 
 def test_dry_run_prints_every_vm_with_its_verdict_and_why(app_cli, database):

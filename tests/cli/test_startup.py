@@ -69,8 +69,13 @@ def refused_port() -> int:
 
 # ---- settings ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command", SERVER_COMMANDS, ids=" ".join)
-@pytest.mark.parametrize("variable, value, words", [
+def each_with_a_command(cases: list[tuple]) -> list[tuple]:
+    """Each case with one of the commands that open the database, in turn: every case and every command
+    is run (the settings are read by one function for all three; a process per pair would triple it)."""
+    return [(SERVER_COMMANDS[i % len(SERVER_COMMANDS)], *case) for i, case in enumerate(cases)]
+
+
+@pytest.mark.parametrize("command, variable, value, words", each_with_a_command([
     ("ZSLITE_DB_URL", "nonsense", "cannot parse [nonsense]"),
     ("ZSLITE_DB_URL", "foo://host/db", "unknown database kind [foo]"),
     ("ZSLITE_DB_URL", "postgresql://127.0.0.1", "names no database"),
@@ -79,7 +84,8 @@ def refused_port() -> int:
     ("ZSLITE_LOG_LEVEL", "LOUD", "unknown log level [LOUD]"),
     ("ZSLITE_JOB_WORKERS", "0", "greater than or equal to 1"),
     ("ZSLITE_MIGRATE_ON_START", "maybe", "valid boolean"),
-])
+    ("ZSLITE_DB_URL", "nonsense", "cannot parse [nonsense]"),
+]), ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
 def test_an_invalid_setting_is_one_line(tmp_path, command, variable, value, words):
     result = zslite(*command, cwd=tmp_path, env={"ZSLITE_DB_URL": f"sqlite:///{tmp_path}/z.db", variable: value})
     line = one_line(result, variable, words)
@@ -99,8 +105,8 @@ def test_several_invalid_settings_share_the_line(tmp_path):
     one_line(result, "ZSLITE_SESSION_TIMEOUT", "ZSLITE_TIMEZONE")
 
 
-@pytest.mark.parametrize("command", SERVER_COMMANDS, ids=" ".join)
-@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+@pytest.mark.parametrize("command, kind", each_with_a_command([("postgresql",), ("mysql",), ("postgresql",), ("mysql",)]),
+                         ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
 def test_a_refused_database_connection_is_one_line(tmp_path, command, kind):
     port = refused_port()
     url = f"{kind}://user:{SECRET}@127.0.0.1:{port}/zslite"
@@ -110,8 +116,14 @@ def test_a_refused_database_connection_is_one_line(tmp_path, command, kind):
     assert result.returncode == 4, line
 
 
-@pytest.mark.parametrize("command", SERVER_COMMANDS, ids=" ".join)
-def test_a_missing_database_is_one_line(tmp_path, command, backend):
+def test_a_missing_database_is_one_line(tmp_path, backend):
+    """Two of the three commands per database, in turn, so that each command meets two kinds of database."""
+    first = {"sqlite": 0, "postgresql": 1, "mariadb": 2}[backend]
+    for command in (SERVER_COMMANDS[first], SERVER_COMMANDS[(first + 1) % 3]):
+        missing_database_is_one_line(tmp_path, command, backend)
+
+
+def missing_database_is_one_line(tmp_path, command, backend):
     name = f"zslite_missing_{secrets.token_hex(4)}"
     if backend == "sqlite":
         url, words = f"sqlite:///{tmp_path}/no/such/dir/{name}.db", ("directory does not exist",)

@@ -125,11 +125,13 @@ def test_any_node_answers_any_call(nodes, database):
         session = headers["Authorization"].split()[1]
         assert cc.delete(f"/zstack/v1/accounts/sessions/{session}").status_code == 200
         logged_out = time.monotonic()
-        for client in (ca, cb):
-            assert wait_until(lambda: client.get("/zstack/v1/zones", headers=headers).status_code == 503, 1.0)
-        assert time.monotonic() - logged_out <= 1.0 + 0.5  # (the polling itself takes a little)
-        r = ca.get("/zstack/v1/zones", headers=headers)
-        assert r.json()["error"]["code"] == "ID.1001"
+        # The rule is about when a request is sent, not how long a loaded machine takes to answer it: every
+        # request sent 1 s after the logout returned is refused, by each node and each worker of "pair".
+        time.sleep(max(0.0, logged_out + 1.0 - time.monotonic()))
+        fresh = [httpx.Client(base_url=a.base_url) for _ in range(8)]  # new connections reach both workers
+        for client in (ca, cb, cc, *fresh):
+            r = client.get("/zstack/v1/zones", headers=headers)
+            assert (r.status_code, r.json()["error"]["code"]) == (503, "ID.1001")
 
 
 def test_changes_of_one_vm_through_every_node_are_serialized(nodes, database):
@@ -252,7 +254,7 @@ def test_a_dead_worker_is_replaced_and_its_job_interrupted(nodes, database):
     """serve --workers 2: kill -9 one worker mid-job; the other worker fails its job ("interrupted"),
     the supervisor starts a new worker, and the port keeps answering."""
     pair = nodes("pair", workers=2, ZSLITE_JOB_WORKERS="1",
-                 ZSLITE_FAULT_INJECTION="job.before_start.ChangeVmImage=sleep:20")
+                 ZSLITE_FAULT_INJECTION="job.before_start.ChangeVmImage=sleep:10")
     sc, vms, [image] = prepare(database, n_vms=2)
     with database.read() as s:
         old_roots = {v: s.get(m.VmInstance, v).root_volume_uuid for v in vms}
@@ -275,7 +277,7 @@ def test_a_dead_worker_is_replaced_and_its_job_interrupted(nodes, database):
                           worker_pids(pair.proc.pid), 30), "the supervisor did not replace the dead worker"
         results = {j: poll(c, loc, timeout=SPEC_BOUND) for j, loc in zip(jobs, locations)}
         statuses = sorted(r.status_code for r in results.values())
-        # the dead worker's job was interrupted; the survivor's own job slept 20 s then succeeded
+        # the dead worker's job was interrupted; the survivor's own job slept 10 s then succeeded
         assert statuses == [200, 503], {j: r.text for j, r in results.items()}
         failed = next(r for r in results.values() if r.status_code == 503)
         assert failed.json()["error"]["description"] == "interrupted"

@@ -1,5 +1,5 @@
 """A fleet image change plan outlives the node running it (SPEC §11, §9), with real `zslite serve`
-processes on every database: kill -9 the node in the middle of a plan, and the plan ends on the
+processes on every database (each moment of the kill on one of them, in turn): kill -9 the node in the middle of a plan, and the plan ends on the
 surviving nodes. Every VM ends in a final state with exactly one root volume; a VM whose change was under
 way on the dead node is Failed ("interrupted") with its old root volume and, if the plan had stopped it,
 Running again; a VM that was being started again is started by a survivor; capacity adds up."""
@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import on_each_database_in_turn
 from tests.e2e.test_nodes_live import FAST, node_id, nodes, wait_until  # noqa: F401  (the nodes fixture)
 from tests.plan_scene import fleet, invariants
 from zslite.db import models as m
@@ -32,14 +33,15 @@ def query_plan(client: httpx.Client, headers: dict, uuid: str) -> dict:
     return r.json()["inventories"][0]
 
 
-@pytest.mark.parametrize("held_at,held_state,outcome", [
-    # the change's transaction is open (capacity moved, new volume not yet made) when the node dies
-    ("ChangeVmImage.after_capacity", "Changing", "interrupted"),
+# each moment on one database, the databases in turn (SQLite, PostgreSQL, MariaDB by default)
+@pytest.mark.parametrize("backend, held_at, held_state, outcome", on_each_database_in_turn([
     # the plan had claimed the VMs, the stops not yet made
     ("Plan.before_stop", "Stopping", "interrupted"),
+    # the change's transaction is open (capacity moved, new volume not yet made) when the node dies
+    ("ChangeVmImage.after_capacity", "Changing", "interrupted"),
     # the changes were made, the VMs not yet started again
     ("Plan.before_start", "Starting", "changed"),
-])
+]))
 def test_a_node_killed_mid_plan_loses_nothing(nodes, database, held_at, held_state, outcome):  # noqa: F811
     doomed = nodes("doomed", ZSLITE_FAULT_INJECTION=f"{held_at}=sleep:120")  # (it makes the admin account)
     fl = fleet(database, n=6, running=3)

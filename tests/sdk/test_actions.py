@@ -15,6 +15,9 @@ from zslite.sdk.errors import ParameterError, PermissionDenied, ZStackApiError
 from zslite.security import sha512_hex
 from zslite.testing import free_port
 
+# The SDK is a client of the HTTP API: one database (the APIs run on every one in tests/api).
+pytestmark = pytest.mark.one_backend
+
 
 def test_every_registry_api_has_an_action_class():
     missing = []

@@ -15,6 +15,9 @@ from zslite.sdk.resources import method_table, names
 from tests.sdk import scene
 from zslite.testing import free_port
 
+# The SDK is a client of the HTTP API: one database (the APIs run on every one in tests/api).
+pytestmark = pytest.mark.one_backend
+
 
 def test_every_api_has_a_client_method(client):
     seen = set()

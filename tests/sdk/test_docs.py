@@ -12,6 +12,9 @@ import pytest
 
 from zslite.testing import ServerProcess, free_port
 
+# The README's examples as a user runs them, on `make run`'s database (the APIs run on every one in tests/api).
+pytestmark = pytest.mark.one_backend
+
 DOC = Path(__file__).resolve().parents[2] / "README.md"
 BLOCK = re.compile(r"```(python|console)\n(.*?)```", re.S)
 

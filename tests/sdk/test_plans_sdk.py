@@ -12,6 +12,9 @@ from zslite.sdk import CreateImageChangePlanAction, QueryImageChangePlanAction
 from zslite.sdk.models import ImageChangePlanInventory, ImageChangePlanVmInventory
 from zslite.sdk.resources import method_table
 
+# The SDK is a client of the HTTP API: one database (the APIs run on every one in tests/api).
+pytestmark = pytest.mark.one_backend
+
 
 def test_the_client_methods_are_named_by_the_rule():
     methods = {name: spec.name for name, spec in method_table()["image_change_plans"].items()}
