@@ -184,7 +184,9 @@ def analyze(database: Database) -> None:
     autovacuum, InnoDB's persistent statistics would get there on their own within minutes)."""
     with database.engine.connect() as c:
         if database.backend == "postgresql":
-            c.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+            # VACUUM too: autovacuum does it after a bulk insert (PostgreSQL >= 13); until it has, the
+            # visibility map is empty and index-only scans read the table anyway
+            c.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
         elif database.backend == "mariadb" or database.backend == "mysql":
             for t in ("images", "image_backup_storage_refs", "backup_storages", "backup_storage_zone_refs",
                       "account_resource_refs", "shared_resources", "vm_instances", "volumes"):

@@ -258,3 +258,32 @@ def test_one_statement_per_shape_serves_every_caller_and_value(api, as_account, 
                                                                         mine[bob.account_uuid][1]}
     assert [i["name"] for i in alice.query("QueryImage", "name=a-2")] == ["a-2"]
     assert alice.query("QueryImage", "name=b-2") == []  # the same shape: bob's image stays his
+
+
+def test_filtered_pages_are_slices_of_the_sorted_matches(api, as_account, database):
+    """A filtered query pages its uuids first and reads their rows after (query/run.page_of): every page,
+    in each sort, for admin and for a tenant, is the slice of all matching rows sorted (uuid breaks ties)."""
+    import random
+
+    alice = as_account("alice")
+    rng = random.Random(11)
+    with database.write() as s:
+        bs = f.backup_storage(s)
+        rows = []  # (uuid, name, state, owner, has a ref on bs)
+        for n in range(40):
+            owner = alice.account_uuid if n % 3 else None
+            on_bs = rng.random() < 0.7
+            image = f.image(s, account_uuid=owner, name=rng.choice("abc") + str(rng.randrange(3)),
+                            state=rng.choice(["Enabled", "Disabled"]), backup_storage_uuids=[bs.uuid] if on_bs else ())
+            rows.append((image.uuid, image.name, image.state, owner, on_bs))
+    conditions = ["name~=%", "state=Enabled", f"backupStorageRefs.backupStorageUuid={bs.uuid}"]
+    for who, mine in ((api, lambda r: True), (alice, lambda r: r[3] == alice.account_uuid)):
+        matching = sorted((r for r in rows if mine(r) and r[2] == "Enabled" and r[4]), key=lambda r: r[0])
+        assert len(matching) > 6
+        # Python's sorts are stable: by uuid first, then by name keeps uuid order within a name
+        for sort, ordered in ((None, matching), ("name", sorted(matching, key=lambda r: r[1])),
+                              ("-name", sorted(matching, key=lambda r: r[1], reverse=True))):
+            for start, limit in ((0, 100), (0, 3), (2, 4), (len(matching) - 1, 5), (len(matching), 5)):
+                page = who.query("QueryImage", *conditions, start=start, limit=limit, **({"sort": sort} if sort else {}))
+                assert [i["uuid"] for i in page] == [r[0] for r in ordered[start:start + limit]], (sort, start, limit)
+                assert all(i["state"] == "Enabled" and i["backupStorageRefs"] for i in page)

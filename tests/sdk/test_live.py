@@ -13,13 +13,14 @@ from zslite.db.models import Session
 from zslite.context import ADMIN_ACCOUNT_UUID
 from zslite.testing import ServerProcess, free_port
 
+# The SDK and the CLI as clients over the network: one database (the APIs run on every one in tests/api).
+pytestmark = pytest.mark.one_backend
+
 SEED_VM = "54f0aebe7a2536978aafb9eb7a95003e"
 SEED_SESSION = "b86c9016b4f24953a9edefb53ca0678c"
 SEED_SAMPLE = '''
 from zslite.sdk import configure, GetImageCandidatesForVmToChangeAction
 
-# The SDK and the CLI as clients over the network: one database (the APIs run on every one in tests/api).
-pytestmark = pytest.mark.one_backend
 configure(hostname="localhost", port=8080, context_path="/zstack")
 action = GetImageCandidatesForVmToChangeAction()
 action.vmInstanceUuid = "54f0aebe7a2536978aafb9eb7a95003e"

@@ -12,6 +12,8 @@ from zslite.db.types import Big, Bool, Str, Timestamp, Uuid32
 class Image(UuidMixin, DatesMixin, Base):
     __tablename__ = "images"
     __table_args__ = (Index(None, "name", "uuid"),
+                      # a page of uuids by name and state from the index alone (migration 0005)
+                      Index(None, "name", "state", "uuid"),
                       # the candidate rules 1-5 as an index prefix (migration 0002)
                       Index("ix_images_candidate_rules", "architecture", "media_type", "state", "status", "system"),
                       TABLE_ARGS)
