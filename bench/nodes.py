@@ -28,6 +28,59 @@ TARGETS = {"accept_p99_ms": 50.0, "read_p99_ms": 100.0, "scaling_ratio": 1.6}
 READS = ("candidates_10", "zone", "query_vms", "job_poll")
 
 
+# ---- where the CPU goes ------------------------------------------------------------------------
+
+DB_COMMANDS = {"postgresql": {"postgres"}, "mariadb": {"mariadbd", "mysqld"}, "sqlite": set()}
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _procs() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command, CPU seconds so far) for every process, from /proc."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        out[int(entry.name)] = (int(rest[1]), comm, (int(rest[11]) + int(rest[12])) / TICK)
+    return out
+
+
+def _machine_busy() -> float:
+    """CPU seconds the machine's cores spent busy (user, nice, system, irq, softirq) so far."""
+    v = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return (v[0] + v[1] + v[2] + v[5] + v[6]) / TICK
+
+
+class CpuMeter:
+    """Cores used over a window by the servers' process trees, the database server's processes (those
+    that start inside the window count from zero) and the whole machine."""
+
+    def __init__(self, server_pids: list[int], backend: str):
+        self.roots, self.db_commands = set(server_pids), DB_COMMANDS.get(backend, set())
+
+    def _read(self) -> tuple[float, dict[int, float], dict[int, float], float]:
+        procs = _procs()
+        tree = set(self.roots)
+        for _ in range(3):  # children and grandchildren (serve --workers: supervisor, workers)
+            tree |= {pid for pid, (ppid, _, _) in procs.items() if ppid in tree}
+        return (time.perf_counter(), {p: procs[p][2] for p in tree if p in procs},
+                {p: c for p, (_, comm, c) in procs.items() if comm in self.db_commands}, _machine_busy())
+
+    def start(self) -> None:
+        self.t0, self.server0, self.db0, self.busy0 = self._read()
+
+    def stop(self) -> dict:
+        t1, server1, db1, busy1 = self._read()
+        wall = t1 - self.t0
+        used = lambda before, after: sum(c - before.get(p, 0.0) for p, c in after.items())  # noqa: E731
+        return {"server": used(self.server0, server1) / wall, "database": used(self.db0, db1) / wall,
+                "machine_busy": (busy1 - self.busy0) / wall}
+
+
 # ---- the mixed load ---------------------------------------------------------------------------
 
 def _request(method: str, path: str, port: int, headers: dict, body: bytes = b"") -> bytes:
@@ -98,12 +151,16 @@ def mixed(servers: list[Server], *, zone: str, probe_10_vm: str, vms: list[str],
         stop_at = time.perf_counter() + seconds
         await asyncio.gather(*[client(n, stop_at) for n in range(clients)])
 
+    meter = CpuMeter([srv.process.proc.pid for srv in servers], servers[0].bdb.backend)
+    meter.start()
     cpu0, t0 = time.process_time(), time.perf_counter()
     asyncio.run(main())
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    cores = meter.stop()
     failed_jobs = _settle(servers[0], jobs)
     out = {"clients": clients, "seconds": wall, "servers": len(servers), "write_share": write_share,
            "requests": sum(len(v) for v in lat.values()), "client_cpu_share": cpu / wall,
+           "cores": {**cores, "client": cpu / wall},
            "jobs_accepted": len(jobs), "jobs_failed": len(failed_jobs), "failed_job_errors": failed_jobs[:5]}
     out["rps"] = out["requests"] / wall
     out["kinds"] = {k: {**summary_ms(v), "errors": len(errors[k]), "error_samples": errors[k][:3]}

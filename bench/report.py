@@ -86,8 +86,12 @@ def nodes_tables(run: dict) -> list[str]:
              " QueryVmInstance). Client-side latency; errors are unexpected statuses and accepted jobs that"
              " failed. `two_nodes`: two `zslite serve` processes, clients split between them.", "",
              "| database | layout | req/s | 202 p50 / p99 ms | reads p50 / p99 ms | candidates p99 | zone p99 |"
-             " query p99 | poll p99 | jobs accepted | errors | client CPU |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             " query p99 | poll p99 | jobs accepted | errors | client CPU | cores: server / database / machine busy |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    def cores(m: dict) -> str:  # (results from before the CPU meter have none)
+        c = m.get("cores")
+        return f"{c['server']:.2f} / {c['database']:.2f} / {c['machine_busy']:.2f}" if c else "–"
+
     for backend, nodes in rows:
         for layout, m in nodes["mixed"].items():
             k = m["kinds"]
@@ -95,7 +99,7 @@ def nodes_tables(run: dict) -> list[str]:
             lines.append(f"| {backend} | {layout} | {m['rps']:.0f} | {_fmt(k['accept']['p50'], 1)} / "
                          f"{_fmt(k['accept']['p99'], 1)} | {_fmt(m['reads']['p50'], 1)} / {_fmt(m['reads']['p99'], 1)}"
                          f" | {p99('candidates_10')} | {p99('zone')} | {p99('query_vms')} | {p99('job_poll')} |"
-                         f" {m['jobs_accepted']} | {m['errors']} | {m['client_cpu_share']:.0%} |")
+                         f" {m['jobs_accepted']} | {m['errors']} | {m['client_cpu_share']:.0%} | {cores(m)} |")
     lines += ["", "Scaling: the 10-candidate call under wrk (1 thread, 8 connections; for nodes, two wrk"
               " processes of 4 connections), interleaved rounds, median req/s; wrk's own CPU use as a share of"
               " one core.", "",
