@@ -160,7 +160,7 @@ def mixed(servers: list[Server], *, zone: str, probe_10_vm: str, vms: list[str],
     failed_jobs = _settle(servers[0], jobs)
     out = {"clients": clients, "seconds": wall, "servers": len(servers), "write_share": write_share,
            "requests": sum(len(v) for v in lat.values()), "client_cpu_share": cpu / wall,
-           "cores": {**cores, "client": cpu / wall},
+           "cores": cores,
            "jobs_accepted": len(jobs), "jobs_failed": len(failed_jobs), "failed_job_errors": failed_jobs[:5]}
     out["rps"] = out["requests"] / wall
     out["kinds"] = {k: {**summary_ms(v), "errors": len(errors[k]), "error_samples": errors[k][:3]}

@@ -225,7 +225,7 @@ def run_nodes(backend: str, bdb: ds.BenchDb, scene: ds.Scene, cfg: argparse.Name
         log(f"{backend} mixed {name}: {m['rps']:.0f} req/s, 202 p50/p99 {m['kinds']['accept']['p50']:.1f}/"
             f"{m['kinds']['accept']['p99']:.1f} ms, reads p50/p99 {m['reads']['p50']:.1f}/{m['reads']['p99']:.1f} ms,"
             f" {m['errors']} errors; cores: server {m['cores']['server']:.2f}, database {m['cores']['database']:.2f},"
-            f" client {m['cores']['client']:.2f}, machine busy {m['cores']['machine_busy']:.2f}")
+            f" client {m['client_cpu_share']:.2f}, machine busy {m['cores']['machine_busy']:.2f}")
     if nd.wrk_available():
         out["scaling"] = nd.scaling(bdb, log_dir, path10, seconds=cfg.load_seconds + 2, rounds=cfg.rounds_load,
                                     two_nodes=backend == "postgresql")

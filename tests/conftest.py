@@ -40,12 +40,16 @@ def pytest_configure(config):
                                        "HTTP layer, whose databases other tests cover)")
 
 
+def in_turn(values, cases: list[tuple]) -> list[tuple]:
+    """(value, *case) for each case, the values taken in turn: for a test too slow to run every case
+    with every value (each value still meets some of the cases)."""
+    return [(values[i % len(values)], *case) for i, case in enumerate(cases)]
+
+
 def on_each_database_in_turn(cases: list[tuple]) -> list[tuple]:
-    """(backend, *case) for each case, the selected databases taken in turn: for a test too slow to run
-    every case on every database (each database still runs some of the cases). Use with
+    """in_turn over the selected databases. Use with
     @pytest.mark.parametrize("backend, …", on_each_database_in_turn(cases))."""
-    backends = selected_backends()
-    return [(backends[i % len(backends)], *case) for i, case in enumerate(cases)]
+    return in_turn(selected_backends(), cases)
 
 
 def pytest_generate_tests(metafunc):

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from tests.conftest import MY_ADMIN, PG_ADMIN
+from tests.conftest import MY_ADMIN, PG_ADMIN, in_turn
 from zslite import __version__, demo
 from zslite.cli import startup
 from zslite.config import ConfigError
@@ -72,7 +72,7 @@ def refused_port() -> int:
 def each_with_a_command(cases: list[tuple]) -> list[tuple]:
     """Each case with one of the commands that open the database, in turn: every case and every command
     is run (the settings are read by one function for all three; a process per pair would triple it)."""
-    return [(SERVER_COMMANDS[i % len(SERVER_COMMANDS)], *case) for i, case in enumerate(cases)]
+    return in_turn(SERVER_COMMANDS, cases)
 
 
 @pytest.mark.parametrize("command, variable, value, words", each_with_a_command([

@@ -97,8 +97,7 @@ def _statements(res, conditions: list[Condition], sort, caller: Caller, tz: str,
             col = sort_column(res, res.model, sort[0])
             order.insert(0, col.desc() if sort[1] else col.asc())
         by_uuid = any(c.field == "uuid" and c.op == "=" for c in conditions)  # one row at most
-        visibility = res.visibility(_placeholder_caller(caller), res.model) is not None
-        filtered = not by_uuid and (bool(conditions) or visibility)
+        filtered = not by_uuid and stmt.whereclause is not None  # conditions or the caller's visibility
         built = (page_of(res, stmt, order, filtered), count_of(stmt))
         SHAPES.put(key, built)
     return built
