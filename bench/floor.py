@@ -1,13 +1,22 @@
-"""The floor: a bare app on the same framework, server and JSON library as zslite, answering a body
-of the same size as the cheapest authenticated GET (a zone by uuid) — without authentication, database
-or logging. What zslite costs per request is measured against it, in the same run (issue 11).
+"""The floors: bare apps on the same framework, server and JSON library as zslite, answering the
+cheapest authenticated GET's URL (a zone by uuid) without authentication or logging. What zslite costs
+per request is measured against them, in the same run (issue 11).
+
+- `bare`: a body of the same size as zslite's answer, no database at all.
+- `row`: the zone's row read from zslite's database by one SQLAlchemy Core statement on a request
+  thread, as zslite reads (the same engine settings: zslite.db.engine.Database's read engine, the same
+  executor hop): what this stack costs to answer one row, before zslite does anything of its own.
+- `row-loop`: the same statement run on the event loop, without the thread hop.
 
     python -m bench.floor --port 18300 --body-bytes 400
+    python -m bench.floor --port 18301 --mode row --db-url sqlite:////tmp/x.db
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 import uvicorn
@@ -17,6 +26,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from zslite.server.serving import uvicorn_options
+
+
+MODES = ("bare", "row", "row-loop")
 
 
 def app_for(body_bytes: int) -> Starlette:
@@ -33,12 +45,45 @@ def app_for(body_bytes: int) -> Starlette:
     return Starlette(routes=[Route("/zstack/v1/zones/{uuid}", one, methods=["GET"])])
 
 
+def row_app(db_url: str, on_loop: bool) -> Starlette:
+    """One zone row by uuid through SQLAlchemy Core on zslite's read engine, as JSON."""
+    from sqlalchemy import bindparam, select
+
+    from zslite.config import load_settings
+    from zslite.db.engine import Database
+    from zslite.db.models import Zone
+
+    database = Database(db_url)
+    table = Zone.__table__
+    stmt = select(table).where(table.c.uuid == bindparam("uuid"))
+    threads = ThreadPoolExecutor(max_workers=load_settings(warn=False).request_threads)
+
+    def read(uuid: str) -> bytes:
+        with database.read_engine.connect() as conn:
+            row = conn.execute(stmt, {"uuid": uuid}).first()
+        zone = {str(k): v for k, v in row._mapping.items()} if row is not None else {}
+        return orjson.dumps({"inventories": [zone]}, default=str)
+
+    async def one(request: Request) -> Response:
+        uuid = request.path_params["uuid"]
+        if on_loop:
+            body = read(uuid)
+        else:
+            body = await asyncio.get_running_loop().run_in_executor(threads, read, uuid)
+        return Response(body, media_type="application/json; charset=utf-8")
+
+    return Starlette(routes=[Route("/zstack/v1/zones/{uuid}", one, methods=["GET"])])
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--body-bytes", type=int, default=400)
+    p.add_argument("--mode", choices=MODES, default="bare")
+    p.add_argument("--db-url", default=None)
     args = p.parse_args(argv)
-    uvicorn.run(app_for(args.body_bytes), host="127.0.0.1", port=args.port, **uvicorn_options())
+    app = app_for(args.body_bytes) if args.mode == "bare" else row_app(args.db_url, args.mode == "row-loop")
+    uvicorn.run(app, host="127.0.0.1", port=args.port, **uvicorn_options())
 
 
 if __name__ == "__main__":
@@ -48,9 +93,11 @@ if __name__ == "__main__":
 class FloorProcess:
     """`python -m bench.floor` on a free port, for the bench run."""
 
-    def __init__(self, body_bytes: int, log_dir):
+    def __init__(self, body_bytes: int, log_dir, mode: str = "bare", db_url: str | None = None,
+                 probe: str = "/zstack/v1/zones/x"):
         self.body_bytes = body_bytes
         self.log_dir = log_dir
+        self.mode, self.db_url, self.probe = mode, db_url, probe
         self.proc = None
         self.port = 0
 
@@ -68,13 +115,14 @@ class FloorProcess:
         from zslite.testing import free_port
 
         self.port = free_port()
-        log = open(f"{self.log_dir}/floor-{self.port}.log", "wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.floor", "--port", str(self.port),
-                                      "--body-bytes", str(self.body_bytes)], stdout=log, stderr=subprocess.STDOUT)
+        log = open(f"{self.log_dir}/floor-{self.mode}-{self.port}.log", "wb")
+        args = [sys.executable, "-m", "bench.floor", "--port", str(self.port), "--body-bytes", str(self.body_bytes),
+                "--mode", self.mode] + (["--db-url", self.db_url] if self.db_url else [])
+        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(self.base_url + "/zstack/v1/zones/x", timeout=1).status_code == 200:
+                if httpx.get(self.base_url + self.probe, timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass

@@ -45,10 +45,12 @@ def machine() -> dict:
 
 def db_version(bdb: ds.BenchDb) -> str:
     from sqlalchemy import create_engine, text
+
+    from zslite.db.engine import normalize_url
     if bdb.backend == "sqlite":
         import sqlite3
         return "SQLite " + sqlite3.sqlite_version
-    eng = create_engine(bdb.url)
+    eng = create_engine(normalize_url(bdb.url))  # the driver zslite would use (PyMySQL without mysqlclient)
     try:
         with eng.connect() as c:
             return c.execute(text("SELECT version()")).scalar()
@@ -136,7 +138,9 @@ def run_backend(backend: str, cfg: argparse.Namespace, log_dir: Path) -> dict:
                     f" {e['bytes'] / 1e6:.2f} MB")
                 row["throughput"] = throughput(srv, log_dir, zone_path, path10, path100, cfg)
                 t = row["throughput"]
-                log(f"{backend}: req/s ({t['tool']}) floor {t['floor']['rps']:.0f}, GET zone {t['zone']['rps']:.0f}"
+                log(f"{backend}: req/s ({t['tool']}) floor {t['floor']['rps']:.0f} (one row on a request thread"
+                    f" {t['floor_row']['rps']:.0f}, on the event loop {t['floor_row_loop']['rps']:.0f}),"
+                    f" GET zone {t['zone']['rps']:.0f}"
                     f" ({t['zone']['rps'] / t['floor']['rps']:.0%} of the floor), 10 candidates "
                     f"{t['candidates_10']['rps']:.0f} ({t['candidates_10']['rps'] / t['zone']['rps']:.0%} of GET zone),"
                     f" 100 candidates {t['candidates_100']['rps']:.0f}")
@@ -180,12 +184,20 @@ def throughput(srv: ms.Server, log_dir: Path, zone_path: str, path10: str, path1
     from bench.floor import FloorProcess
 
     floor = FloorProcess(len(srv.get(zone_path)), log_dir).start()
+    # the floors with the database: one SQLAlchemy statement for the zone's row, on a request thread and
+    # on the event loop (what this stack costs for one row, before zslite's own work)
+    rows = {name: FloorProcess(0, log_dir, mode, srv.bdb.url, zone_path)
+            for name, mode in (("floor_row", "row"), ("floor_row_loop", "row-loop"))}
     try:
+        for f in rows.values():
+            f.start()
         if nd.wrk_available():
             def hit(base, path):
                 return lambda: nd.wrk([base + path], srv.headers, connections=cfg.concurrency,
                                       seconds=cfg.load_seconds + 2)
-            runs = {"floor": hit(floor.base_url, "/zstack/v1/zones/x"), "zone": hit(srv.base_url, zone_path),
+            runs = {"floor": hit(floor.base_url, "/zstack/v1/zones/x"),
+                    **{name: hit(f.base_url, zone_path) for name, f in rows.items()},
+                    "zone": hit(srv.base_url, zone_path),
                     "candidates_10": hit(srv.base_url, path10), "candidates_100": hit(srv.base_url, path100)}
             out = nd.compare(runs, max(3, cfg.rounds_load))
             out["tool"] = "wrk"
@@ -194,12 +206,18 @@ def throughput(srv: ms.Server, log_dir: Path, zone_path: str, path10: str, path1
                 port, headers = floor.port, {}
             runs = {"floor": lambda: ms.load(Floor, "/zstack/v1/zones/x", concurrency=cfg.concurrency,
                                              seconds=cfg.load_seconds)}
+            for name, f in rows.items():
+                class Row:
+                    port, headers = f.port, {}
+                runs[name] = lambda r=Row: ms.load(r, zone_path, concurrency=cfg.concurrency, seconds=cfg.load_seconds)
             runs.update({k: (lambda p=p: ms.load(srv, p, concurrency=cfg.concurrency, seconds=cfg.load_seconds))
                          for k, p in (("zone", zone_path), ("candidates_10", path10), ("candidates_100", path100))})
             out = ms.interleaved_http(runs, max(3, cfg.rounds_load))
             out["tool"] = "asyncio"
     finally:
         floor.stop()
+        for f in rows.values():
+            f.stop()
     return out
 
 
