@@ -41,6 +41,10 @@ def test_create_watch_pause_resume_cancel_show_delete(app_cli, database):
                      "--stop-running", "--max-concurrency", "2", "--name", "rocky", "--watch", "--interval", "0.05")
     assert result.exit_code == 0, result.output
     assert "plan rocky" in result.stdout and "Succeeded, 4 VM(s) — 4 succeeded" in result.stdout
+    # the bars: one per state and one for the VMs done, each with its count out of the plan's VMs
+    bars = {line.split()[0]: line.split()[-2] for line in result.stderr.splitlines() if "/4" in line}
+    assert bars == {"done": "4/4", "pending": "0/4", "running": "0/4", "succeeded": "4/4", "failed": "0/4",
+                    "skipped": "0/4", "refused": "0/4"}, result.stderr
     with database.read() as s:
         plan_uuid = s.scalar(select(m.ImageChangePlan.uuid))
     watched = app_cli("plan", "watch", plan_uuid, "--interval", "0.05")

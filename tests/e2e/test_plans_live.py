@@ -33,11 +33,13 @@ def query_plan(client: httpx.Client, headers: dict, uuid: str) -> dict:
     return r.json()["inventories"][0]
 
 
-# each moment on one database, the databases in turn (SQLite, PostgreSQL, MariaDB by default)
+# each moment on one database, the databases in turn (SQLite, PostgreSQL, MariaDB, SQLite by default):
+# the open transaction twice, so that both server databases see a kill inside it
 @pytest.mark.parametrize("backend, held_at, held_state, outcome", on_each_database_in_turn([
     # the plan had claimed the VMs, the stops not yet made
     ("Plan.before_stop", "Stopping", "interrupted"),
     # the change's transaction is open (capacity moved, new volume not yet made) when the node dies
+    ("ChangeVmImage.after_capacity", "Changing", "interrupted"),
     ("ChangeVmImage.after_capacity", "Changing", "interrupted"),
     # the changes were made, the VMs not yet started again
     ("Plan.before_start", "Starting", "changed"),
