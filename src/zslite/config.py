@@ -16,8 +16,9 @@ log = logging.getLogger("zslite.config")
 DEFAULT_ADMIN_PASSWORD = "password"
 ENV_PREFIX = "ZSLITE_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-# settings whose values never appear in a message
-SECRET_SETTINGS = ("admin_password", "secret_key")
+# settings whose values never appear in a message (a database URL may hold a password)
+SECRET_SETTINGS = ("admin_password", "secret_key", "db_url")
+FAULT_ACTIONS = ("kill", "raise", "sleep:<seconds>")
 
 
 class ConfigError(Exception):
@@ -58,7 +59,7 @@ class Settings(BaseSettings):
     plan_workers: int = Field(default=8, ge=1, le=64)
     # threads on which requests do their database work (the event loop never waits for the database)
     request_threads: int = Field(default=32, ge=1, le=256)
-    webhook_timeout: float = 10.0
+    webhook_timeout: float = Field(default=10.0, gt=0, le=3600)
     migrate_on_start: bool = True
     # name of this management node (default <hostname>:<port>); jobs it left running are marked
     # interrupted when a node of this name starts again
@@ -72,7 +73,8 @@ class Settings(BaseSettings):
     # test-only fault injection (see zslite.faults); never set in production
     fault_injection: str = ""
     log_level: str = "INFO"
-    password_hash_n: int = Field(default=2**14, ge=2**4)
+    # scrypt's cost parameter for stored passwords: a power of 2 (its memory is 128 × 8 × n bytes)
+    password_hash_n: int = Field(default=2**14, ge=2**4, le=2**20)
 
     @model_validator(mode="after")
     def _timeout_after_heartbeats(self):
@@ -80,6 +82,25 @@ class Settings(BaseSettings):
             raise ValueError(f"ZSLITE_NODE_TIMEOUT ({self.node_timeout}) must be at least twice "
                              f"ZSLITE_HEARTBEAT_INTERVAL ({self.heartbeat_interval})")
         return self
+
+    @field_validator("password_hash_n")
+    @classmethod
+    def _power_of_two(cls, value: int) -> int:
+        if value & (value - 1):
+            raise ValueError(f"{value} is not a power of 2 (scrypt's cost parameter), e.g. {2**14}")
+        return value
+
+    @field_validator("fault_injection")
+    @classmethod
+    def _fault_items(cls, value: str) -> str:
+        for item in filter(str.strip, value.split(",")):
+            point, eq, action = (x.strip() for x in item.partition("="))
+            seconds = action.removeprefix("sleep:") if action.startswith("sleep:") else None
+            ok = bool(point and eq) and (action in ("kill", "raise") or _is_seconds(seconds))
+            if not ok:
+                raise ValueError(f"[{item.strip()}] is not <point>=<action>, the action one of "
+                                 f"{', '.join(FAULT_ACTIONS)}")
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -120,6 +141,29 @@ class Settings(BaseSettings):
         return path.read_bytes().strip()
 
 
+def _is_seconds(text: str | None) -> bool:
+    try:
+        return text is not None and 0 <= float(text) < float("inf")
+    except ValueError:
+        return False
+
+
+def check_master_key(settings: Settings) -> None:
+    """The master key can be had: ZSLITE_SECRET_KEY, or a key file that can be read (or created) and is
+    not empty — found at start, not by the first access key."""
+    if settings.secret_key:
+        return
+    try:
+        key = settings.master_key()
+    except OSError as exc:
+        raise ConfigError("ZSLITE_SECRET_KEY_FILE", f"cannot read or create [{settings.secret_key_file}]: "
+                          f"{exc.strerror or exc}", exit_code=4) from None
+    if not key:
+        raise ConfigError("ZSLITE_SECRET_KEY_FILE", f"[{settings.secret_key_file}] is empty: delete it (a new "
+                          "key is made; access keys made with the old one stop working) or restore the key",
+                          exit_code=4)
+
+
 def env_name(field: str) -> str:
     return ENV_PREFIX + field.upper()
 
@@ -132,7 +176,9 @@ def describe_validation_error(exc: ValidationError) -> str:
 def _describe(err) -> str:
     field = str(err["loc"][0]) if err["loc"] else ""
     msg = err["msg"].removeprefix("Value error, ")
-    shown = "" if field in SECRET_SETTINGS or "input" not in err else f" (got {err['input']!r})"
+    # the value given, for one setting that may be shown: an error about several settings (no field)
+    # carries the whole input, secrets included
+    shown = "" if not field or field in SECRET_SETTINGS or "input" not in err else f" (got {err['input']!r})"
     return " ".join(f"{env_name(field) if field else 'settings'}: {msg}{shown}".split())
 
 

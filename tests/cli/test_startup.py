@@ -85,12 +85,49 @@ def each_with_a_command(cases: list[tuple]) -> list[tuple]:
     ("ZSLITE_JOB_WORKERS", "0", "greater than or equal to 1"),
     ("ZSLITE_MIGRATE_ON_START", "maybe", "valid boolean"),
     ("ZSLITE_DB_URL", "nonsense", "cannot parse [nonsense]"),
+    ("ZSLITE_PASSWORD_HASH_N", "1000", "not a power of 2"),
+    ("ZSLITE_WEBHOOK_TIMEOUT", "-1", "greater than 0"),
+    ("ZSLITE_FAULT_INJECTION", "garbage", "[garbage] is not <point>=<action>"),
 ]), ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
 def test_an_invalid_setting_is_one_line(tmp_path, command, variable, value, words):
     result = zslite(*command, cwd=tmp_path, env={"ZSLITE_DB_URL": f"sqlite:///{tmp_path}/z.db", variable: value})
     line = one_line(result, variable, words)
     assert result.returncode == 2, line
     assert not (tmp_path / "z.db").exists()  # nothing was opened
+
+
+# every kind of invalid setting, one at a time, while every secret setting holds a secret
+INVALID = [("ZSLITE_SESSION_TIMEOUT", "abc"), ("ZSLITE_SESSION_TIMEOUT", "0"), ("ZSLITE_TIMEZONE", "Mars/Base"),
+           ("ZSLITE_LOG_LEVEL", "LOUD"), ("ZSLITE_PASSWORD_HASH_N", "1000"), ("ZSLITE_FAULT_INJECTION", "x"),
+           ("ZSLITE_CHECK_TIME_ZONE", "perhaps"), ("ZSLITE_NODE_NAME", "n" * 300),
+           ("ZSLITE_NODE_TIMEOUT", "1"),  # an error about two settings (it must be at least twice the heartbeat)
+           ("ZSLITE_HEARTBEAT_INTERVAL", "30")]  # the same, from the other setting
+
+
+@pytest.mark.parametrize("variable, value", INVALID, ids=lambda v: str(v)[:24])
+def test_no_settings_error_shows_a_secret(monkeypatch, variable, value):
+    secrets_given = {"ZSLITE_DB_URL": f"postgresql://zs:{SECRET}-db@127.0.0.1/zslite",
+                     "ZSLITE_ADMIN_PASSWORD": f"{SECRET}-admin", "ZSLITE_SECRET_KEY": f"{SECRET}-key"}
+    for name, secret in secrets_given.items():
+        monkeypatch.setenv(name, secret)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        startup.settings()
+    message = str(caught.value)
+    assert variable in message and "\n" not in message, message
+    assert SECRET not in message, message
+
+
+@pytest.mark.parametrize("key_file, words", [("/proc/no-such-dir/zslite.key", "cannot read or create"),
+                                             ("empty", "is empty")])
+def test_an_unusable_secret_key_file_is_one_line(tmp_path, key_file, words):
+    if key_file == "empty":
+        key_file = str(tmp_path / "empty.key")
+        open(key_file, "w").close()
+    result = zslite("serve", cwd=tmp_path, env={"ZSLITE_DB_URL": f"sqlite:///{tmp_path}/z.db",
+                                               "ZSLITE_SECRET_KEY": "", "ZSLITE_SECRET_KEY_FILE": key_file})
+    line = one_line(result, "ZSLITE_SECRET_KEY_FILE", words)
+    assert result.returncode == 4, line
 
 
 def test_a_missing_metrics_directory_is_one_line(tmp_path):
