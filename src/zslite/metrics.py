@@ -6,7 +6,7 @@
 - `job_finished(api, succeeded)` — called by the job runner when a job ends.
 - `watch_pool(engine)` — keeps the database pool gauges current (SQLAlchemy pool events).
 - `exposition(runtime)` — the text format, with what is read at scrape time: jobs in the database's
-  jobs table by state (whatever states exist), whether the database answered, this node's heartbeat age.
+  jobs table by state (each state, 0 when empty), whether the database answered, this node's heartbeat age.
 
 One process or several: when PROMETHEUS_MULTIPROC_DIR is set (before prometheus_client is imported:
 `zslite serve --workers N` sets it before starting its workers), every worker writes its counters,
@@ -167,6 +167,8 @@ class _ScrapeTime:
         from sqlalchemy import func, select
 
         from zslite.db.models import Job
+        from zslite.jobs.queue import FAILED, QUEUED, RUNNING, SUCCEEDED
+        JOB_STATES = (QUEUED, RUNNING, SUCCEEDED, FAILED)
 
         info = GaugeMetricFamily(f"{NAMESPACE}_build_info", "zslite version", labels=["version"])
         info.add_metric([__version__], 1)
@@ -181,8 +183,9 @@ class _ScrapeTime:
             up.add_metric([], 0)
         else:
             up.add_metric([], 1)
-            for state, n in sorted(counts):
-                jobs.add_metric([str(state)], n)
+            found = {str(state): n for state, n in counts}
+            for state in sorted(set(JOB_STATES) | set(found)):  # every state, 0 when no job is in it
+                jobs.add_metric([state], found.get(state, 0))
             yield jobs
         yield up
         beat = getattr(self.rt.runner, "last_heartbeat", None)

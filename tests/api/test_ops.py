@@ -91,6 +91,7 @@ def test_metrics_count_requests_and_jobs_with_safe_labels(api, http):
     assert moved("zslite_jobs_finished_total", api="ChangeZoneState", outcome="failed") == 1
     states = {labels["state"]: v for _, labels, v in after["zslite_jobs"]}
     assert states.get("Succeeded", 0) >= 1 and states.get("Failed", 0) >= 1
+    assert {"Queued", "Running", "Succeeded", "Failed"} <= set(states)  # every state, 0 when no job is in it
     # the pool, the database, the heartbeat
     assert value(after, "zslite_db_pool_checked_out") >= 0
     if http.app.state.zs.database.backend != "sqlite" or "zslite_db_pool_size" in after:
