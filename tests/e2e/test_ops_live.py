@@ -4,7 +4,11 @@ database, where a scrape on either adds up both."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import tempfile
 import time
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -88,3 +92,21 @@ def test_multiprocess_directory_adds_up_every_process(db_url, database, tmp_path
         families = scrape(a)
         assert value(families, "zslite_db_pool_size") == pool_size
         assert value(families, "zslite_http_requests_total", api="QueryZone", status="200") == 5
+
+
+def test_serve_removes_the_metrics_directories_of_dead_servers(tmp_path, monkeypatch):
+    """`serve --workers N` makes its own metrics directory and removes it when it stops; one left by a
+    server killed with -9 is removed by the next start, and a running server's is kept."""
+    from zslite.server import serving
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    orphan = tmp_path / f"{serving.METRICS_DIR_PREFIX}{dead.pid}-abc"
+    running = tmp_path / f"{serving.METRICS_DIR_PREFIX}{os.getpid()}-def"
+    other = tmp_path / "zslite-metrics-notapid"
+    for d in (orphan, running, other):
+        d.mkdir()
+        (d / "counter_1.db").write_bytes(b"x")
+    serving.remove_orphaned_metrics_dirs()
+    assert not orphan.exists() and running.exists() and other.exists()

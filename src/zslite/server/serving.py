@@ -50,10 +50,39 @@ def run(settings, database, clock, name: str, sock, workers: int = 1) -> None:
     os.environ["ZSLITE_NODE_NAME"] = name  # the workers are processes of this node name
     own_metrics_dir = None
     if not os.environ.get(MULTIPROC_ENV):
-        own_metrics_dir = tempfile.mkdtemp(prefix="zslite-metrics-")
+        remove_orphaned_metrics_dirs()
+        own_metrics_dir = tempfile.mkdtemp(prefix=f"{METRICS_DIR_PREFIX}{os.getpid()}-")
         os.environ[MULTIPROC_ENV] = own_metrics_dir
     try:
         Supervisor(listening_sockets(sock, workers), uvicorn_options()).run()
     finally:
         if own_metrics_dir:
             shutil.rmtree(own_metrics_dir, ignore_errors=True)
+
+
+METRICS_DIR_PREFIX = "zslite-metrics-"
+
+
+def remove_orphaned_metrics_dirs() -> None:
+    """The metrics directories of `serve --workers` processes that died without cleaning up (kill -9):
+    named zslite-metrics-<pid>-…, removed when that pid is no longer alive."""
+    base = tempfile.gettempdir()
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for entry in names:
+        pid = entry.removeprefix(METRICS_DIR_PREFIX).split("-", 1)[0]
+        if not entry.startswith(METRICS_DIR_PREFIX) or not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(os.path.join(base, entry), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
