@@ -287,3 +287,43 @@ def test_filtered_pages_are_slices_of_the_sorted_matches(api, as_account, databa
                 page = who.query("QueryImage", *conditions, start=start, limit=limit, **({"sort": sort} if sort else {}))
                 assert [i["uuid"] for i in page] == [r[0] for r in ordered[start:start + limit]], (sort, start, limit)
                 assert all(i["state"] == "Enabled" and i["backupStorageRefs"] for i in page)
+
+
+def integer_fields() -> list[tuple[str, str, tuple[int, int]]]:
+    """(Query API, field, the values its column holds) for every integer column any Query API filters on."""
+    from zslite.apispec import all_apis
+    from zslite.query import resources
+    from zslite.query.compiler import Computed, int_bounds
+
+    out = []
+    for spec in all_apis():
+        if spec.query is None:
+            continue
+        res = resources.get(spec.query)
+        for wire, attr in sorted(res.fields.items()):
+            if isinstance(attr, Computed):
+                continue
+            col = getattr(res.model, attr)
+            if getattr(col.type, "python_type", None) is int:
+                out.append((spec.name, wire, int_bounds(col)))
+    return out
+
+
+INTEGER_FIELDS = integer_fields()
+
+
+def test_every_query_resource_has_integer_fields_to_check():
+    assert {api for api, _, _ in INTEGER_FIELDS} >= {"QueryHost", "QueryVmInstance", "QueryInstanceOffering",
+                                                      "QueryImage", "QueryVolume", "QueryImageChangePlan"}
+
+
+def test_condition_values_beyond_a_column_are_sys_1007_on_every_database(api):
+    """A value an integer column cannot hold is refused before the database, for every integer field of
+    every Query API (PostgreSQL refuses even to compare a 32-bit column with a value beyond it)."""
+    for name, field, (low, high) in INTEGER_FIELDS:
+        for cond in (f"{field}={high}", f"{field}<{low}", f"{field}?={low},{high}"):
+            status, body = api.call(name, q=cond)
+            assert status == 200, (name, cond, body)
+        for cond in (f"{field}={high + 1}", f"{field}>{low - 1}", f"{field}!={2**63}", f"{field}?=1,{high + 1}"):
+            err = api.fail(name, "SYS.1007", q=cond)
+            assert field in err["details"] and "out of range" in err["details"], (name, cond, err)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, not_, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Integer, SmallInteger, bindparam, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from zslite.db.models import Tag
@@ -20,7 +20,9 @@ from zslite.query.resources import Computed, QueryResource
 from zslite.wire.dates import parse_date
 
 TAG_FIELDS = {"__systemTag__": "System", "__userTag__": "User"}
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+INT64 = (-(2**63), 2**63 - 1)
+INT32 = (-(2**31), 2**31 - 1)
+INT16 = (-(2**15), 2**15 - 1)
 
 
 def _python_type(col) -> type:
@@ -30,7 +32,16 @@ def _python_type(col) -> type:
         return str
 
 
-def convert(field: str, py: type, raw: str, tz: str):
+def int_bounds(col) -> tuple[int, int]:
+    """The integers a column can hold on every database: an INTEGER column is 32 bits on PostgreSQL and
+    MariaDB, and a value beyond it, even only compared, is an error there."""
+    kind = getattr(col, "type", None)
+    if isinstance(kind, BigInteger) or not isinstance(kind, Integer):
+        return INT64
+    return INT16 if isinstance(kind, SmallInteger) else INT32
+
+
+def convert(field: str, py: type, raw: str, tz: str, bounds: tuple[int, int] = INT64):
     if py is bool:
         low = raw.lower()
         if low in ("true", "false"):
@@ -41,8 +52,9 @@ def convert(field: str, py: type, raw: str, tz: str):
             value = int(raw)
         except ValueError:
             raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: expected an integer") from None
-        if not INT64_MIN <= value <= INT64_MAX:  # no database column holds it; binding it would fail
-            raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: out of range")
+        if not bounds[0] <= value <= bounds[1]:  # the column cannot hold it; comparing with it would fail
+            raise InvalidArgument(f"invalid value[{raw}] of field[{field}]: out of range "
+                                  f"[{bounds[0]}, {bounds[1]}]")
         return value
     if py is float:
         try:
@@ -109,7 +121,7 @@ class Binder:
         return [bindparam(name)]
 
 
-def _values(cond: Condition, field: str, py: type, tz: str) -> list:
+def _values(cond: Condition, field: str, py: type, tz: str, bounds: tuple[int, int] = INT64) -> list:
     if cond.value is None:
         return []
     if cond.op in ("?=", "!?="):
@@ -120,7 +132,7 @@ def _values(cond: Condition, field: str, py: type, tz: str) -> list:
         raise InvalidArgument(f"operator [{cond.op}] needs a text field, field[{field}] is not")
     if cond.op in ("~=", "!~=") and (len(cond.value) - len(cond.value.rstrip("\\"))) % 2:
         raise InvalidArgument(f"invalid pattern[{cond.value}] of field[{field}]: it ends with a lone escape \\")
-    return [convert(field, py, r, tz) for r in raws]
+    return [convert(field, py, r, tz, bounds) for r in raws]
 
 
 def _literal(op: str, values: list):
@@ -155,7 +167,7 @@ def compile_condition(res: QueryResource, alias, cond: Condition, path: list[str
                 binder.literals.append(tuple(values))
             return spec.build(alias, cond.op, values) if sql else None
         col = getattr(res.model if alias is None else alias, spec)
-        values = bind(cond.op, _values(cond, cond.field, _python_type(col), tz))
+        values = bind(cond.op, _values(cond, cond.field, _python_type(col), tz, int_bounds(col)))
         return apply_op(col, cond.op, values) if sql else None
     rel = res.relations.get(head)
     if rel is None:
