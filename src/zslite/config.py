@@ -18,7 +18,6 @@ ENV_PREFIX = "ZSLITE_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # settings whose values never appear in a message (a database URL may hold a password)
 SECRET_SETTINGS = ("admin_password", "secret_key", "db_url")
-FAULT_ACTIONS = ("kill", "raise", "sleep:<seconds>")
 
 
 class ConfigError(Exception):
@@ -93,13 +92,9 @@ class Settings(BaseSettings):
     @field_validator("fault_injection")
     @classmethod
     def _fault_items(cls, value: str) -> str:
-        for item in filter(str.strip, value.split(",")):
-            point, eq, action = (x.strip() for x in item.partition("="))
-            seconds = action.removeprefix("sleep:") if action.startswith("sleep:") else None
-            ok = bool(point and eq) and (action in ("kill", "raise") or _is_seconds(seconds))
-            if not ok:
-                raise ValueError(f"[{item.strip()}] is not <point>=<action>, the action one of "
-                                 f"{', '.join(FAULT_ACTIONS)}")
+        from zslite import faults
+
+        faults.parse(value)  # the parser hit() uses: a malformed item is a ValueError naming it
         return value
 
     @field_validator("log_level")
@@ -139,29 +134,6 @@ class Settings(BaseSettings):
             finally:
                 os.unlink(tmp)
         return path.read_bytes().strip()
-
-
-def _is_seconds(text: str | None) -> bool:
-    try:
-        return text is not None and 0 <= float(text) < float("inf")
-    except ValueError:
-        return False
-
-
-def check_master_key(settings: Settings) -> None:
-    """The master key can be had: ZSLITE_SECRET_KEY, or a key file that can be read (or created) and is
-    not empty — found at start, not by the first access key."""
-    if settings.secret_key:
-        return
-    try:
-        key = settings.master_key()
-    except OSError as exc:
-        raise ConfigError("ZSLITE_SECRET_KEY_FILE", f"cannot read or create [{settings.secret_key_file}]: "
-                          f"{exc.strerror or exc}", exit_code=4) from None
-    if not key:
-        raise ConfigError("ZSLITE_SECRET_KEY_FILE", f"[{settings.secret_key_file}] is empty: delete it (a new "
-                          "key is made; access keys made with the old one stop working) or restore the key",
-                          exit_code=4)
 
 
 def env_name(field: str) -> str:

@@ -9,21 +9,44 @@ import os
 import time
 
 
+ACTIONS = ("kill", "raise", "sleep:<seconds>")
+
+
 class InjectedFault(RuntimeError):
     pass
+
+
+def parse(spec: str) -> list[tuple[str, str, float]]:
+    """(point, action, seconds) for each item of a ZSLITE_FAULT_INJECTION value; ValueError naming a
+    malformed item."""
+    items = []
+    for item in filter(str.strip, spec.split(",")):
+        point, eq, action = (x.strip() for x in item.partition("="))
+        seconds = 0.0
+        if action.startswith("sleep:"):
+            try:
+                seconds = float(action[len("sleep:"):])
+            except ValueError:
+                seconds = -1.0
+            ok = 0 <= seconds < float("inf")
+            action = "sleep"
+        else:
+            ok = action in ("kill", "raise")
+        if not (point and eq and ok):
+            raise ValueError(f"[{item.strip()}] is not <point>=<action>, the action one of {', '.join(ACTIONS)}")
+        items.append((point, action, seconds))
+    return items
 
 
 def hit(spec: str, point: str) -> None:
     if not spec:
         return
-    for item in spec.split(","):
-        name, _, action = item.partition("=")
-        if name.strip() != point:
+    for name, action, seconds in parse(spec):
+        if name != point:
             continue
-        action = action.strip()
         if action == "kill":
             os._exit(137)
-        if action.startswith("sleep:"):
-            time.sleep(float(action[len("sleep:"):]))
+        if action == "sleep":
+            time.sleep(seconds)
             continue
         raise InjectedFault(f"fault injected at {point}")

@@ -167,8 +167,7 @@ class _ScrapeTime:
         from sqlalchemy import func, select
 
         from zslite.db.models import Job
-        from zslite.jobs.queue import FAILED, QUEUED, RUNNING, SUCCEEDED
-        JOB_STATES = (QUEUED, RUNNING, SUCCEEDED, FAILED)
+        from zslite.jobs.queue import STATES as JOB_STATES
 
         info = GaugeMetricFamily(f"{NAMESPACE}_build_info", "zslite version", labels=["version"])
         info.add_metric([__version__], 1)

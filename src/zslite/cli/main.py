@@ -40,13 +40,12 @@ def serve(host: str | None = typer.Option(None, help="address to listen on [defa
     """Start the API server (database from ZSLITE_DB_URL, default ./zslite.db)."""
     from zslite.cli import startup
     from zslite.clock import Clock
-    from zslite.config import check_master_key
     from zslite.server import serving
     from zslite.server.app import node_name, runtime
 
     settings = startup.settings()
     startup.check_metrics_dir()
-    check_master_key(settings)
+    startup.check_master_key(settings)
     host = host or startup.default_host(settings)
     sock = startup.bind(host, port, reuse_port=workers > 1)
     database = startup.open_database(settings)

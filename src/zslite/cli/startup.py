@@ -38,6 +38,21 @@ def check_metrics_dir() -> None:
         raise ConfigError(MULTIPROC_ENV, f"[{path}] is not writable", exit_code=4)
 
 
+def check_master_key(s: Settings) -> None:
+    """The master key can be had: ZSLITE_SECRET_KEY, or a key file that can be read (or created) and is
+    not empty — found at start, not by the first access key."""
+    if s.secret_key:
+        return
+    try:
+        key = s.master_key()
+    except OSError as exc:
+        raise ConfigError("ZSLITE_SECRET_KEY_FILE", f"cannot read or create [{s.secret_key_file}]: "
+                          f"{exc.strerror or exc}", exit_code=4) from None
+    if not key:
+        raise ConfigError("ZSLITE_SECRET_KEY_FILE", f"[{s.secret_key_file}] is empty: delete it (a new key is "
+                          "made; access keys made with the old one stop working) or restore the key", exit_code=4)
+
+
 def open_database(s: Settings):
     from zslite.db.check import open_database as open_db
 

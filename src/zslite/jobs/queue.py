@@ -22,6 +22,7 @@ from zslite.db.models import Job
 from zslite.errors import BadRequest
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "Queued", "Running", "Succeeded", "Failed"
+STATES = (QUEUED, RUNNING, SUCCEEDED, FAILED)
 _INSERT = insert(Job)
 
 
