@@ -7,6 +7,10 @@ per request is measured against them, in the same run (issue 11).
   thread, as zslite reads (the same engine settings: zslite.db.engine.Database's read engine, the same
   executor hop): what this stack costs to answer one row, before zslite does anything of its own.
 - `row-loop`: the same statement run on the event loop, without the thread hop.
+- `candidates`: the candidate call's own two statements (the VM's scope, the candidates with their
+  refs; zslite.rules.candidates builds them), run on a request thread with the same hop, their rows
+  sent as JSON: what this stack costs for the candidate call's database work, before zslite renders,
+  authenticates or logs anything. Against `row`, it bounds the 10-candidate target (bench/report.py).
 
     python -m bench.floor --port 18300 --body-bytes 400
     python -m bench.floor --port 18301 --mode row --db-url sqlite:////tmp/x.db
@@ -28,7 +32,7 @@ from starlette.routing import Route
 from zslite.server.serving import uvicorn_options
 
 
-MODES = ("bare", "row", "row-loop")
+MODES = ("bare", "row", "row-loop", "candidates")
 
 
 def app_for(body_bytes: int) -> Starlette:
@@ -75,6 +79,35 @@ def row_app(db_url: str, on_loop: bool) -> Starlette:
     return Starlette(routes=[Route("/zstack/v1/zones/{uuid}", one, methods=["GET"])])
 
 
+def candidates_app(db_url: str) -> Starlette:
+    """The candidate call's two statements for a VM by uuid (as admin), rows as JSON, on a request thread."""
+    from zslite.config import load_settings
+    from zslite.context import SYSTEM
+    from zslite.db.engine import Database
+    from zslite.rules import candidates as rules
+
+    database = Database(db_url)
+    threads = ThreadPoolExecutor(max_workers=load_settings(warn=False).request_threads)
+    built: dict = {}  # vm uuid → its candidate statement, built once (as zslite's are, per scope)
+
+    def read(vm_uuid: str) -> bytes:
+        with database.read_engine.connect() as conn:
+            scope_rows = conn.execute(rules._scope_stmt(SYSTEM), {"vm_uuid": vm_uuid}).all()
+            stmt = built.get(vm_uuid)
+            if stmt is None:
+                with database.read() as s:
+                    stmt = built[vm_uuid] = rules.candidate_statement(rules.load_scope(s, SYSTEM, vm_uuid), SYSTEM)
+            rows = conn.execute(stmt).all()
+        return orjson.dumps({"scope": [tuple(r) for r in scope_rows], "inventories": [tuple(r) for r in rows]},
+                            default=str)
+
+    async def one(request: Request) -> Response:
+        body = await asyncio.get_running_loop().run_in_executor(threads, read, request.path_params["uuid"])
+        return Response(body, media_type="application/json; charset=utf-8")
+
+    return Starlette(routes=[Route("/zstack/v1/vm-instances/{uuid}/image-candidates", one, methods=["GET"])])
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
@@ -82,7 +115,12 @@ def main(argv=None) -> None:
     p.add_argument("--mode", choices=MODES, default="bare")
     p.add_argument("--db-url", default=None)
     args = p.parse_args(argv)
-    app = app_for(args.body_bytes) if args.mode == "bare" else row_app(args.db_url, args.mode == "row-loop")
+    if args.mode == "bare":
+        app = app_for(args.body_bytes)
+    elif args.mode == "candidates":
+        app = candidates_app(args.db_url)
+    else:
+        app = row_app(args.db_url, args.mode == "row-loop")
     uvicorn.run(app, host="127.0.0.1", port=args.port, **uvicorn_options())
 
 
