@@ -156,7 +156,8 @@ def summary(run: dict) -> str:
              f"Sizes run: {', '.join(_size(s) for s in cfg['sizes'])} images (2 refs each on average),"
              f" {cfg['vms']} VMs, 10 zones, 50 backup storages. Whole run: {run['seconds'] / 60:.1f} min.", ""]
     for backend, res in run["results"].items():
-        lines.append(f"- {backend}: {res['version']}; {res['seconds'] / 60:.1f} min")
+        note = f"; {res['server_settings']}" if res.get("server_settings") else ""
+        lines.append(f"- {backend}: {res['version']}{note}; {res['seconds'] / 60:.1f} min")
     lines += ["", "## Targets", "", "| database | target | measured | limit | verdict |", "|---|---|---|---|---|"]
     for backend, res in run["results"].items():
         for t in (targets(res) if res["sizes"] else []) + nodes_targets(res):

@@ -319,15 +319,19 @@ def main(argv=None) -> int:
         "results": {}}
     log(f"bench: {cfg.backends}, sizes {cfg.sizes}, {cfg.vms} VMs; server logs in {log_dir}")
     for backend in cfg.backends:
-        if cfg.sections & {"candidates", "nodes"}:
-            res = run_backend(backend, cfg, log_dir)
-        else:
-            res = {"backend": backend, "version": "", "sizes": [], "seconds": 0.0}
-        if "plans" in cfg.sections:  # its own database (a fleet, no catalog)
-            t_plans = time.perf_counter()
-            res["plans"] = pl.run(backend, cfg, log_dir, log, version=db_version)
-            res["version"] = res["version"] or res["plans"]["version"]
-            res["seconds"] += time.perf_counter() - t_plans
+        with ds.server_settings(backend) as server_note:
+            if server_note:
+                log(f"{backend}: {server_note}")
+            if cfg.sections & {"candidates", "nodes"}:
+                res = run_backend(backend, cfg, log_dir)
+            else:
+                res = {"backend": backend, "version": "", "sizes": [], "seconds": 0.0}
+            if "plans" in cfg.sections:  # its own database (a fleet, no catalog)
+                t_plans = time.perf_counter()
+                res["plans"] = pl.run(backend, cfg, log_dir, log, version=db_version)
+                res["version"] = res["version"] or res["plans"]["version"]
+                res["seconds"] += time.perf_counter() - t_plans
+        res["server_settings"] = server_note
         res.update(stamp=stamp, quick=cfg.quick, machine=run["machine"], config=run["config"])
         run["results"][backend] = res
         (out_dir / f"{stamp}-{backend}.json").write_text(json.dumps(res, indent=1))

@@ -55,6 +55,14 @@ def normalize_url(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
+# SQLite reads the database file through a memory map instead of read() calls into each connection's own
+# 2 MB page cache: a lookup in a large catalog no longer costs a system call per B-tree page. QueryImage
+# with three conditions at 1M images: its statement 13 → 6.4 ms (bench/notes.md). The map is address
+# space shared with the OS page cache, not memory of each connection; SQLite caps it at its build's
+# maximum (2 GB on Linux).
+SQLITE_MMAP_BYTES = 2 * 1024 ** 3
+
+
 def make_engine(url: str, **kw) -> Engine:
     url = normalize_url(url)
     backend = make_url(url).get_backend_name()
@@ -75,6 +83,7 @@ def make_engine(url: str, **kw) -> Engine:
             if make_url(url).database not in (None, "", ":memory:"):
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
+                cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cur.close()
 
         @event.listens_for(engine, "begin")

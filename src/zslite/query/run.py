@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select
 
 from zslite.apispec.params import QueryParams
 from zslite.context import SYSTEM, Caller, Ctx
+from zslite.db.records import records
 from zslite.errors import InvalidArgument
 from zslite.query import resources
 from zslite.query.compiler import Binder, compile_condition, count_of, sort_column
@@ -128,7 +129,7 @@ def run_query(ctx: Ctx, resource_name: str, p: QueryParams) -> dict:
     if p.count:
         return {"total": conn.execute(count, values).scalar()}
     total = conn.execute(count, values).scalar() if p.replyWithCount else None
-    rows = conn.execute(page, {**values, "page_start": p.start, "page_limit": p.limit}).all() if p.limit else []
+    rows = records(conn.execute(page, {**values, "page_start": p.start, "page_limit": p.limit})) if p.limit else []
     inventories = res.load(ctx.db, rows)
     if p.fields:
         keep = set(p.fields)

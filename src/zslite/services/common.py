@@ -9,6 +9,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, select, update
 
 from zslite.db.models import AccountResourceRef, Tag
+from zslite.db.records import records
 from zslite.errors import OperationError, PermissionDenied, not_found
 from zslite.rules.states import next_state
 from zslite.context import Ctx
@@ -131,12 +132,12 @@ def grouped_by(db, key_col, keys, what=None, order_by=()) -> dict:
     if keys:
         db.flush()  # a plain statement does not autoflush: show it what this unit of work added
         stmt = _grouped_statement(key_col, what, tuple(order_by))
-        rows = db.connection().execute(stmt, {"keys": keys})
+        result = db.connection().execute(stmt, {"keys": keys})
         if what is not None:
-            for key, value in rows:
+            for key, value in result.all():
                 out[key].append(value)
         else:
-            name = key_col.key
-            for row in rows:
-                out[getattr(row, name)].append(row)
+            at = list(result.keys()).index(key_col.key)
+            for row in records(result):
+                out[row[at]].append(row)
     return out

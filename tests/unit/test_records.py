@@ -1,0 +1,40 @@
+"""db/records.py: result rows as namedtuples for the loaders, and the SQLite memory map (db/engine.py)."""
+
+from sqlalchemy import text
+
+from zslite.db.engine import SQLITE_MMAP_BYTES, Database
+from zslite.db.records import records
+
+
+def test_records_keep_the_rows_names_order_and_values(tmp_path):
+    db = Database(f"sqlite:///{tmp_path}/r.db")
+    try:
+        with db.engine.connect() as c:
+            result = c.execute(text("SELECT 1 AS id, 'a' AS name UNION ALL SELECT 2, NULL ORDER BY 1"))
+            got = records(result)
+        assert [(r.id, r.name) for r in got] == [(1, "a"), (2, None)]
+        assert [tuple(r) for r in got] == [(1, "a"), (2, None)]
+        first_id, first_name = got[0]
+        assert (first_id, first_name, got[1][0]) == (1, "a", 2)
+    finally:
+        db.dispose()
+
+
+def test_a_key_that_is_no_attribute_name_leaves_the_rows_as_they_are(tmp_path):
+    db = Database(f"sqlite:///{tmp_path}/r.db")
+    try:
+        with db.engine.connect() as c:
+            got = records(c.execute(text('SELECT 1 AS "two words", 2 AS "class"')))
+        assert tuple(got[0]) == (1, 2) and got[0]._mapping["two words"] == 1  # a Row, not a record
+    finally:
+        db.dispose()
+
+
+def test_sqlite_files_are_read_through_a_memory_map(tmp_path):
+    db = Database(f"sqlite:///{tmp_path}/m.db")
+    try:
+        with db.read_engine.connect() as c:
+            mapped = c.exec_driver_sql("PRAGMA mmap_size").scalar()
+        assert mapped > 0 and mapped <= SQLITE_MMAP_BYTES  # SQLite caps it at its build's maximum
+    finally:
+        db.dispose()
