@@ -327,3 +327,34 @@ def test_explain_pages_with_the_calls_start_and_limit(api, database, as_account)
     assert pages == [f"iso-{n}" for n in range(5)]
     none = candidates(alice, sc.vm.uuid, explain="true", limit=0)
     assert none["inventories"] == [] and none["excluded"] == [] and none["excludedTruncated"] is True
+
+
+def test_on_postgresql_the_candidate_statement_carries_its_values_in_its_text(api, database):
+    """PostgreSQL plans a prepared statement with parameters again at every call, and may fall back to a
+    generic plan that knows neither the architecture nor the storages (rules.candidates _ScopeKey.const):
+    there the candidate statement is sent with its values written in and no parameter, so that psycopg's
+    prepared statement is planned once with them. Elsewhere they stay parameters. The answer is the same."""
+    from sqlalchemy import event
+
+    with database.write() as s:
+        sc = scene(s)
+        image = f.image(s, backup_storage_uuids=[sc.ceph_bs.uuid], name="candidate")
+    sent: list[tuple[str, object]] = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        if "image_backup_storage_refs" in statement and "LIMIT" in statement.upper():
+            sent.append((statement, params))
+
+    event.listen(database.read_engine, "before_cursor_execute", before)
+    try:
+        body = candidates(api, sc.vm.uuid, limit=10)
+    finally:
+        event.remove(database.read_engine, "before_cursor_execute", before)
+    assert names(body) == ["candidate"] and body["inventories"][0]["uuid"] == image.uuid
+    assert len(sent) == 1, sent
+    statement, params = sent[0]
+    if database.backend == "postgresql":
+        assert not params, params
+        assert f"'{sc.ceph_bs.uuid}'" in statement and "'x86_64'" in statement and "LIMIT 10" in statement
+    else:
+        assert sc.ceph_bs.uuid not in statement and sc.ceph_bs.uuid in str(params)
