@@ -38,3 +38,22 @@ def test_sqlite_files_are_read_through_a_memory_map(tmp_path):
         assert mapped > 0 and mapped <= SQLITE_MMAP_BYTES  # SQLite caps it at its build's maximum
     finally:
         db.dispose()
+
+
+def test_mariadb_dates_parse_as_mysqlclient_parses_them():
+    """db/engine.mysqldb_conversions: DATETIME and TIMESTAMP through datetime.fromisoformat give what
+    mysqlclient's own parser gives, for every shape MariaDB sends (and the zero date stays None)."""
+    import pytest
+
+    converters = pytest.importorskip("MySQLdb.converters")  # without mysqlclient zslite uses PyMySQL
+    from MySQLdb.constants import FIELD_TYPE
+
+    from zslite.db.engine import mysqldb_conversions
+
+    conv = mysqldb_conversions()
+    samples = ["2026-11-29 08:19:57", "2026-11-29 08:19:57.123456", "2026-11-29 08:19:57.5", "1970-01-01 00:00:00",
+               "9999-12-31 23:59:59.999999", "0000-00-00 00:00:00", "2026-02-30 00:00:00", "2026-11-29"]
+    for field in (FIELD_TYPE.DATETIME, FIELD_TYPE.TIMESTAMP):
+        assert conv[field] is not converters.conversions[field]
+        for text in samples:
+            assert conv[field](text) == converters.DateTime_or_None(text), text

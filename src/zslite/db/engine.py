@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import create_engine, event, exc
@@ -93,6 +94,8 @@ def make_engine(url: str, **kw) -> Engine:
                 conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
+    if make_url(url).drivername == "mysql+mysqldb":
+        kw.setdefault("connect_args", {}).setdefault("conv", mysqldb_conversions())
     kw.setdefault("isolation_level", "READ COMMITTED")
     kw.setdefault("pool_size", 10)
     kw.setdefault("max_overflow", 30)
@@ -102,6 +105,27 @@ def make_engine(url: str, **kw) -> Engine:
     if backend in ("mysql", "mariadb"):
         _mariadb_session(engine)
     return engine
+
+
+def mysqldb_conversions() -> dict:
+    """mysqlclient's converters, with DATETIME and TIMESTAMP parsed by datetime.fromisoformat (C, ~0.1 µs)
+    instead of its own Python parser (~1.1 µs): a 100-candidate answer reads ~550 dates, 1.3 ms of a
+    5 ms call at 1M images (bench/notes.md). What fromisoformat refuses (a zero date) goes to
+    mysqlclient's parser, so the values are the same."""
+    from MySQLdb import converters
+    from MySQLdb.constants import FIELD_TYPE
+
+    def parse(text):
+        if len(text) < 11:  # a date alone: mysqlclient makes it a date
+            return converters.DateTime_or_None(text)
+        try:
+            return datetime.fromisoformat(text)
+        except (TypeError, ValueError):
+            return converters.DateTime_or_None(text)
+
+    out = dict(converters.conversions)
+    out[FIELD_TYPE.DATETIME] = out[FIELD_TYPE.TIMESTAMP] = parse
+    return out
 
 
 def _mariadb_session(engine: Engine) -> None:
@@ -159,7 +183,11 @@ class Database:
             self.read_engine = self.engine
             reads = self.engine.execution_options(sqlite_begin=None)
         else:
-            self.read_engine = make_engine(self.url, isolation_level="AUTOCOMMIT")
+            # no transaction on this pool, so nothing to roll back: not when a connection goes back to the
+            # pool, not when a unit of work ends (mysqlclient sends a ROLLBACK to the server each time, a
+            # round trip per request; psycopg skips it by itself)
+            self.read_engine = make_engine(self.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
+            self.read_engine.dialect.do_rollback = lambda dbapi_connection: None
             reads = self.read_engine
         self._read_sessions = sessionmaker(reads, expire_on_commit=False, autoflush=False)
         path = make_url(self.url).database if self.backend == "sqlite" else None
