@@ -6,28 +6,26 @@ from zslite.db.engine import SQLITE_MMAP_BYTES, Database
 from zslite.db.records import records
 
 
-def test_records_keep_the_rows_names_order_and_values(tmp_path):
+def _records_of(tmp_path, sql: str) -> list:
     db = Database(f"sqlite:///{tmp_path}/r.db")
     try:
         with db.engine.connect() as c:
-            result = c.execute(text("SELECT 1 AS id, 'a' AS name UNION ALL SELECT 2, NULL ORDER BY 1"))
-            got = records(result)
-        assert [(r.id, r.name) for r in got] == [(1, "a"), (2, None)]
-        assert [tuple(r) for r in got] == [(1, "a"), (2, None)]
-        first_id, first_name = got[0]
-        assert (first_id, first_name, got[1][0]) == (1, "a", 2)
+            return records(c.execute(text(sql)))
     finally:
         db.dispose()
+
+
+def test_records_keep_the_rows_names_order_and_values(tmp_path):
+    got = _records_of(tmp_path, "SELECT 1 AS id, 'a' AS name UNION ALL SELECT 2, NULL ORDER BY 1")
+    assert [(r.id, r.name) for r in got] == [(1, "a"), (2, None)]
+    assert [tuple(r) for r in got] == [(1, "a"), (2, None)]
+    first_id, first_name = got[0]
+    assert (first_id, first_name, got[1][0]) == (1, "a", 2)
 
 
 def test_a_key_that_is_no_attribute_name_leaves_the_rows_as_they_are(tmp_path):
-    db = Database(f"sqlite:///{tmp_path}/r.db")
-    try:
-        with db.engine.connect() as c:
-            got = records(c.execute(text('SELECT 1 AS "two words", 2 AS "class"')))
-        assert tuple(got[0]) == (1, 2) and got[0]._mapping["two words"] == 1  # a Row, not a record
-    finally:
-        db.dispose()
+    got = _records_of(tmp_path, 'SELECT 1 AS "two words", 2 AS "class"')
+    assert tuple(got[0]) == (1, 2) and got[0]._mapping["two words"] == 1  # a Row, not a record
 
 
 def test_sqlite_files_are_read_through_a_memory_map(tmp_path):
