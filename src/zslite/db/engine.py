@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from contextlib import contextmanager, nullcontext
+from datetime import datetime
 
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine, make_url
@@ -109,9 +109,9 @@ def make_engine(url: str, **kw) -> Engine:
 
 def mysqldb_conversions() -> dict:
     """mysqlclient's converters, with DATETIME and TIMESTAMP parsed by datetime.fromisoformat (C, ~0.1 µs)
-    instead of its own Python parser (~1.1 µs): a 100-candidate answer reads ~550 dates, 1.3 ms of a
-    5 ms call at 1M images (bench/notes.md). What fromisoformat refuses (a zero date) goes to
-    mysqlclient's parser, so the values are the same."""
+    instead of its own Python parser (~1.1 µs): a 100-candidate answer reads ~550 dates (bench/notes.md).
+    A date alone, and what fromisoformat refuses (a zero date), go to mysqlclient's parser, so the
+    values are the same."""
     from MySQLdb import converters
     from MySQLdb.constants import FIELD_TYPE
 
