@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from zslite.clock import Clock
 from zslite.config import Settings
@@ -97,24 +98,30 @@ def server_settings(backend: str) -> Iterator[str]:
     """What the database server needs for the catalogs, for the run, put back afterwards; yields a note
     for the report. MariaDB's InnoDB reads with O_DIRECT, so its buffer pool is the only cache of the
     data: at its default 128 MiB a 1M-image catalog is read from disk on every probe (bench/notes.md).
-    Any MariaDB sized for such a catalog has a pool that holds it: the bench raises it to 2 GiB when it
-    is smaller (SET GLOBAL; MariaDB resizes it online) and sets it back at the end."""
+    Any MariaDB sized for such a catalog has a pool that holds it: the bench raises it to
+    MARIADB_BUFFER_POOL when it is smaller (SET GLOBAL; MariaDB resizes it online) and sets it back at
+    the end. Without the privilege to, the run goes on with the server's pool, and the report says so."""
     if backend != "mariadb":
         yield ""
         return
     admin = create_engine(normalize_url(MY_ADMIN), isolation_level="AUTOCOMMIT")
+    raised = False
     try:
         with admin.connect() as c:
             before = int(c.execute(text("SELECT @@innodb_buffer_pool_size")).scalar())
+            note = f"innodb_buffer_pool_size {before / 1024 ** 2:g} MiB"
             if before < MARIADB_BUFFER_POOL:
-                c.execute(text(f"SET GLOBAL innodb_buffer_pool_size = {MARIADB_BUFFER_POOL}"))
-        now = max(before, MARIADB_BUFFER_POOL)
-        note = (f"innodb_buffer_pool_size {now / 1024 ** 3:g} GiB" +
-                (f" (set for the run; the server had {before / 1024 ** 2:g} MiB)" if before < now else ""))
+                try:
+                    c.execute(text(f"SET GLOBAL innodb_buffer_pool_size = {MARIADB_BUFFER_POOL}"))
+                    raised = True
+                    note = (f"innodb_buffer_pool_size {MARIADB_BUFFER_POOL / 1024 ** 3:g} GiB (set for the run;"
+                            f" the server had {before / 1024 ** 2:g} MiB)")
+                except DBAPIError as err:
+                    note += f" (could not raise it: {str(err.orig).splitlines()[0]})"
         try:
             yield note
         finally:
-            if before < MARIADB_BUFFER_POOL:
+            if raised:
                 with admin.connect() as c:
                     c.execute(text(f"SET GLOBAL innodb_buffer_pool_size = {before}"))
     finally:
