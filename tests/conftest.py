@@ -6,6 +6,7 @@ at the end; tables are emptied before each test."""
 from __future__ import annotations
 
 import os
+import shutil
 import secrets
 import tempfile
 import warnings
@@ -112,6 +113,7 @@ class _Backends:
                 fn()
             except Exception as exc:  # a leftover database is harmless: names are unique
                 print(f"could not drop a test database: {exc}")
+        shutil.rmtree(self.tmp, ignore_errors=True)  # the SQLite database and its lock files
 
 
 @pytest.fixture(scope="session")
