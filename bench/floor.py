@@ -96,7 +96,8 @@ def candidates_app(db_url: str) -> Starlette:
             stmt = built.get(vm_uuid)
             if stmt is None:
                 with database.read() as s:
-                    stmt = built[vm_uuid] = rules.candidate_statement(rules.load_scope(s, SYSTEM, vm_uuid), SYSTEM)
+                    stmt = built[vm_uuid] = rules.candidate_statement(rules.load_scope(s, SYSTEM, vm_uuid), SYSTEM,
+                                                              inline=rules.inlines(database.backend))
             rows = conn.execute(stmt).all()
         return orjson.dumps({"scope": [tuple(r) for r in scope_rows], "inventories": [tuple(r) for r in rows]},
                             default=str)

@@ -191,9 +191,7 @@ def throughput(srv: ms.Server, log_dir: Path, zone_path: str, path10: str, path1
             for name, mode in (("floor_row", "row"), ("floor_row_loop", "row-loop"))}
     # and the candidate call's own two statements, rows as JSON, on a request thread: with floor_row, what
     # the 10-candidate call must cost more than GET zone in this stack (the bound in bench/report.py)
-    cand_floor = FloorProcess(0, log_dir, "candidates", srv.bdb.url, path10)
-    paths = {name: zone_path for name in rows}
-    rows["floor_candidates_10"], paths["floor_candidates_10"] = cand_floor, path10
+    rows["floor_candidates_10"] = FloorProcess(0, log_dir, "candidates", srv.bdb.url, path10)
     try:
         for f in rows.values():
             f.start()
@@ -202,7 +200,7 @@ def throughput(srv: ms.Server, log_dir: Path, zone_path: str, path10: str, path1
                 return lambda: nd.wrk([base + path], srv.headers, connections=cfg.concurrency,
                                       seconds=cfg.load_seconds + 2)
             runs = {"floor": hit(floor.base_url, "/zstack/v1/zones/x"),
-                    **{name: hit(f.base_url, paths[name]) for name, f in rows.items()},
+                    **{name: hit(f.base_url, f.probe) for name, f in rows.items()},
                     "zone": hit(srv.base_url, zone_path),
                     "candidates_10": hit(srv.base_url, path10), "candidates_100": hit(srv.base_url, path100)}
             out = nd.compare(runs, max(3, cfg.rounds_load))
@@ -215,7 +213,7 @@ def throughput(srv: ms.Server, log_dir: Path, zone_path: str, path10: str, path1
             for name, f in rows.items():
                 class Row:
                     port, headers = f.port, {}
-                runs[name] = lambda r=Row, p=paths[name]: ms.load(r, p, concurrency=cfg.concurrency,
+                runs[name] = lambda r=Row, p=f.probe: ms.load(r, p, concurrency=cfg.concurrency,
                                                                   seconds=cfg.load_seconds)
             runs.update({k: (lambda p=p: ms.load(srv, p, concurrency=cfg.concurrency, seconds=cfg.load_seconds))
                          for k, p in (("zone", zone_path), ("candidates_10", path10), ("candidates_100", path100))})

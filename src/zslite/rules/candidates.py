@@ -273,8 +273,9 @@ def _key(scope: VmScope, inline: bool = False) -> _ScopeKey:
     return _ScopeKey(scope.architecture, scope.usable_storage_uuids, inline)
 
 
-def _inline(db) -> bool:
-    return db.get_bind().dialect.name == "postgresql"
+def inlines(dialect_name: str) -> bool:
+    """Whether the candidate statement carries its values in its text on this database (see const)."""
+    return dialect_name == "postgresql"
 
 
 # ---- the list ------------------------------------------------------------------------------------
@@ -337,7 +338,7 @@ def candidates(db, caller: Caller, scope: VmScope, *, limit: int | None = None, 
     a 100-image answer (bench/notes.md)."""
     if scope.root is None or not scope.usable_storage_uuids:
         return [], {}, (0 if with_total else None)
-    stmt, count = _candidate_stmts(_key(scope, _inline(db)), caller, limit, start)
+    stmt, count = _candidate_stmts(_key(scope, inlines(db.get_bind().dialect.name)), caller, limit, start)
     images: list[ImageRow] = []
     refs: dict[str, list[RefRow]] = {}
     conn = db.connection()  # plain rows: the statement needs nothing of the ORM

@@ -30,6 +30,9 @@ def uvicorn_options() -> dict:
             "timeout_graceful_shutdown": GRACEFUL_SECONDS}
 
 
+METRICS_DIR_PREFIX = "zslite-metrics-"
+
+
 def run(settings, database, clock, name: str, sock, workers: int = 1) -> None:
     # a client that goes away while we write must cost an EPIPE on its connection, never the process
     if hasattr(signal, "SIGPIPE"):
@@ -58,9 +61,6 @@ def run(settings, database, clock, name: str, sock, workers: int = 1) -> None:
     finally:
         if own_metrics_dir:
             shutil.rmtree(own_metrics_dir, ignore_errors=True)
-
-
-METRICS_DIR_PREFIX = "zslite-metrics-"
 
 
 def remove_orphaned_metrics_dirs() -> None:
