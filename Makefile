@@ -35,7 +35,7 @@ chromium:
 # TEST_WORKERS parallel processes (pytest-xdist; the live tests wait on servers and sleeps more than
 # they compute, so one more worker than cores pays; 4 on this 2-core machine was slower than 3).
 TEST_WORKERS ?= 3
-test: install chromium
+test: install chromium mysqlclient
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The load tests use wrk (Debian's package), installed here when missing and run as root.
@@ -48,7 +48,7 @@ wrk:
 	    echo "make bench: wrk is missing (sudo apt-get install wrk); the load figures will use the slower asyncio client" >&2; \
 	  fi; }
 
-# MariaDB's C driver for the benchmarks: its client headers (Debian's libmariadb-dev, pkg-config) are
+# MariaDB's C driver, which zslite uses when installed (the suite and the benchmarks run on it): its client headers (Debian's libmariadb-dev, pkg-config) are
 # installed when missing and run as root, then mysqlclient is built into the venv. Without it, PyMySQL.
 mysqlclient: install
 	@$(BIN)/python -c 'import MySQLdb' 2>/dev/null || { \
@@ -56,7 +56,7 @@ mysqlclient: install
 	    echo "installing Debian's libmariadb-dev for MariaDB's C driver"; \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libmariadb-dev pkg-config; \
 	  fi; \
-	  $(BIN)/pip install -q mysqlclient 2>/dev/null || echo "make bench: mysqlclient not built; MariaDB runs on PyMySQL" >&2; }
+	  $(BIN)/pip install -q mysqlclient 2>/dev/null || echo "mysqlclient not built; MariaDB runs on PyMySQL" >&2; }
 
 bench: install wrk mysqlclient
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

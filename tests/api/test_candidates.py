@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
 from tests.support import statements
 from tests import factories as f
@@ -15,6 +16,7 @@ from zslite.clock import Clock
 from zslite.ids import new_uuid
 from zslite.services.candidates import get_image_candidates
 from zslite.context import SYSTEM, Ctx
+from zslite.db.models import Image, ImageBackupStorageRef
 
 
 @dataclass
@@ -162,6 +164,32 @@ def test_order_is_code_point_then_uuid_and_each_candidate_once(api, database):
     expected = [i.uuid for i in sorted(made, key=lambda i: (i.name, i.uuid))]
     assert [i["uuid"] for i in body["inventories"]] == expected
     assert all(len(i["backupStorageRefs"]) == 2 for i in body["inventories"])
+
+
+# names on which a database's comparison and Python's can differ: trailing spaces (MariaDB's utf8mb4_bin
+# pads the shorter name with spaces), characters below the space, beyond the BMP, and equal names
+TRICKY_NAMES = ["a", "a ", "a  ", "a\t", "a \x01", "a\x01", "a b", "ab", "a!", "😀", "é", "a", "a "]
+
+
+def test_order_is_the_databases_own_order_by_name_and_uuid(api, database):
+    """The candidate rows are put in order by zslite, not by the statement: the order must be the one the
+    database gives `ORDER BY name, uuid` (the order its pages are cut in) on each database."""
+    with database.write() as s:
+        sc = scene(s)
+        made = [f.image(s, name=name, backup_storage_uuids=[sc.store_bs.uuid, sc.ceph_bs.uuid])
+                for name in TRICKY_NAMES]
+    with database.read() as s:
+        by_db = s.scalars(select(Image.uuid).where(Image.uuid.in_([i.uuid for i in made]))
+                          .order_by(Image.name, Image.uuid)).all()
+        ref_ids = {i.uuid: s.scalars(select(ImageBackupStorageRef.id).where(ImageBackupStorageRef.image_uuid == i.uuid)
+                                     .order_by(ImageBackupStorageRef.id)).all() for i in made}
+    body = candidates(api, sc.vm.uuid)
+    assert [i["uuid"] for i in body["inventories"]] == by_db
+    for inv in body["inventories"]:
+        assert [r["id"] for r in inv["backupStorageRefs"]] == ref_ids[inv["uuid"]]
+    for start in range(len(made)):  # each page is the same slice of that order
+        page = candidates(api, sc.vm.uuid, limit=3, start=start)
+        assert [i["uuid"] for i in page["inventories"]] == by_db[start:start + 3]
 
 
 def test_paging_and_count(api, database):
