@@ -317,6 +317,33 @@ def test_query_relations_and_fields(api, database):
     api.fail("QueryImage", "SYS.1007", q=["colour=red"])
 
 
+def test_query_pinned_relation_conditions_join_and_keep_each_image_once(api, database, as_account):
+    """backupStorageRefs.backupStorageUuid= pins the refs' unique key and is compiled as a join
+    (compiler.one_row_join): with one, two or a repeated such condition, beside an EXISTS condition on the
+    same relation, each image comes once, the total counts the same rows, and a tenant sees only its own."""
+    alice = as_account("alice")
+    with database.write() as s:
+        z = f.zone(s)
+        bs1 = f.backup_storage(s, zone_uuids=[z.uuid]).uuid
+        bs2 = f.backup_storage(s, zone_uuids=[z.uuid]).uuid
+        both = [f.image(s, name=f"both-{n}", backup_storage_uuids=[bs1, bs2]).uuid for n in range(3)]
+        one = [f.image(s, name=f"one-{n}", backup_storage_uuids=[bs1]).uuid for n in range(2)]
+        hers = f.image(s, name="hers", account_uuid=alice.account_uuid, backup_storage_uuids=[bs1, bs2]).uuid
+        f.image(s, name="none")
+    cases = [([f"backupStorageRefs.backupStorageUuid={bs1}"], both + one + [hers]),
+             ([f"backupStorageRefs.backupStorageUuid={bs1}", f"backupStorageRefs.backupStorageUuid={bs2}"],
+              both + [hers]),
+             ([f"backupStorageRefs.backupStorageUuid={bs2}"] * 2, both + [hers]),
+             ([f"backupStorageRefs.backupStorageUuid={bs1}", "backupStorageRefs.status=Ready", "name~=one-%"], one)]
+    for conds, want in cases:
+        body = api.ok("QueryImage", q=conds, replyWithCount=True)
+        assert [i["uuid"] for i in body["inventories"]] == sorted(want), conds
+        assert body["total"] == len(want), conds
+        assert api.ok("QueryImage", q=conds, count=True)["total"] == len(want), conds
+    mine = alice.ok("QueryImage", q=[f"backupStorageRefs.backupStorageUuid={bs2}"], replyWithCount=True)
+    assert [i["uuid"] for i in mine["inventories"]] == [hers] and mine["total"] == 1
+
+
 def test_query_visibility(api, database, as_account):
     sc = basic(database)
     alice, bob, carol = as_account("alice"), as_account("bob"), as_account("carol")

@@ -108,3 +108,32 @@ def test_relations_and_computed_fields_on_the_database(database):
         run(database, "tagLength=abc")
     with pytest.raises(InvalidArgument):
         run(database, sort="tagLength")  # computed fields do not sort
+
+
+def test_every_pinned_relation_field_completes_a_unique_key_of_its_target():
+    """Relation.one_per claims that a condition `field=value` leaves at most one target row per source row,
+    and the compiler then joins instead of EXISTS: the target's table must have a unique key made of the
+    columns its join reads and that field's column, or the join would repeat rows."""
+    from sqlalchemy import UniqueConstraint, inspect
+    from sqlalchemy.orm import aliased
+    from sqlalchemy.sql import visitors
+
+    import zslite.apispec  # noqa: F401  (registers every resource)
+
+    checked = 0
+    for res in resources.registered().values():
+        for name, rel in res.relations.items():
+            if not rel.one_per:
+                continue
+            target = resources.get(rel.target)
+            inner = aliased(target.model)
+            table = inspect(inner).selectable
+            joined = {c.key for c in visitors.iterate(rel.join(res.model, inner)) if getattr(c, "table", None) is table}
+            assert joined, (res.name, name)
+            uniques = [{c.key for c in con.columns} for con in target.model.__table__.constraints
+                       if isinstance(con, UniqueConstraint)]
+            for field in rel.one_per:
+                column = getattr(target.model, target.fields[field]).property.columns[0].key
+                assert {column} | joined in uniques, (res.name, name, field, joined, uniques)
+                checked += 1
+    assert checked >= 1

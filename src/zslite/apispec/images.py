@@ -88,7 +88,8 @@ register(QueryResource(
             "mediaType": "media_type", "guestOsType": "guest_os_type", "type": "type", "platform": "platform",
             "format": "format", "system": "system", "architecture": "architecture", "virtio": "virtio", **DATES},
     relations={"backupStorageRefs": Relation("imageBackupStorageRef",
-                                             lambda image, ref: ref.image_uuid == image.uuid)},
+                                             lambda image, ref: ref.image_uuid == image.uuid,
+                                             one_per=("backupStorageUuid",))},  # unique (image, storage)
     output_fields=("backupStorageRefs",)))
 
 APIS = [

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, SmallInteger, bindparam, exists, func, not_, or_, select
+from sqlalchemy import (BigInteger, ColumnElement, Integer, SmallInteger, and_, bindparam, exists, func, not_, or_,
+                        select)
 from sqlalchemy.orm import aliased
 
 from zslite.db.models import Tag
@@ -180,6 +181,22 @@ def compile_condition(res: QueryResource, alias, cond: Condition, path: list[str
     inner_cond = compile_condition(target, inner, cond, parts[1:], tz, caller, binder)
     vis = target.visibility(caller, inner) if caller is not None else None
     return exists().where(rel.join(alias, inner), inner_cond, *([vis] if vis is not None else []))
+
+
+def one_row_join(res: QueryResource, alias, cond: Condition, tz: str = "UTC", caller=None, binder=None):
+    """A relation condition that pins a unique key of its target (Relation.one_per, with `=`) as an inner
+    join: (inner alias, on clause), or None for any other condition. It keeps the rows EXISTS keeps, each
+    once (run.build_select uses it on MariaDB). Values go to the binder in the order compile_condition
+    would take them."""
+    head, _, rest = cond.field.partition(".")
+    rel = res.relations.get(head)
+    if rel is None or cond.op != "=" or rest not in rel.one_per:
+        return None
+    target = resources.get(rel.target)
+    inner = aliased(target.model)
+    inner_cond = compile_condition(target, inner, cond, [rest], tz, caller, binder)
+    vis = target.visibility(caller, inner) if caller is not None else None
+    return inner, and_(rel.join(alias, inner), inner_cond, *([vis] if vis is not None else []))
 
 
 def sort_column(res: QueryResource, alias, field: str):

@@ -20,6 +20,9 @@ from zslite.context import Caller
 class Relation:
     target: str                                        # name of the target QueryResource
     join: Callable[[Any, Any], ColumnElement[bool]]    # (outer alias, inner alias) -> condition
+    # target fields that, each pinned by `=`, leave at most one target row per source row (with the join's
+    # columns they make a unique key): such a condition is compiled as a join, not EXISTS (compiler.py)
+    one_per: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
