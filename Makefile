@@ -48,8 +48,9 @@ wrk:
 	    echo "make bench: wrk is missing (sudo apt-get install wrk); the load figures will use the slower asyncio client" >&2; \
 	  fi; }
 
-# MariaDB's C driver, which zslite uses when installed (the suite and the benchmarks run on it): its client headers (Debian's libmariadb-dev, pkg-config) are
-# installed when missing and run as root, then mysqlclient is built into the venv. Without it, PyMySQL.
+# MariaDB's C driver, which zslite uses when installed (the suite and the benchmarks run on it): its
+# client headers (Debian's libmariadb-dev, pkg-config) are installed when missing and run as root, then
+# mysqlclient is built into the venv. Without it, PyMySQL.
 mysqlclient: install
 	@$(BIN)/python -c 'import MySQLdb' 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && ! pkg-config --exists libmariadb 2>/dev/null; then \

@@ -177,10 +177,18 @@ def compile_condition(res: QueryResource, alias, cond: Condition, path: list[str
     target = resources.get(rel.target)
     if not sql:
         return compile_condition(target, None, cond, parts[1:], tz, caller, binder, sql=False)
+    _, match = _through(rel, alias, cond, parts[1:], tz, caller, binder)
+    return exists().where(*match)
+
+
+def _through(rel, alias, cond: Condition, rest: list[str], tz: str, caller, binder):
+    """A row of rel's target (a new alias) and what it must meet to match cond from a row of alias: the
+    relation's join, the condition on the target, and the target's visibility for caller."""
+    target = resources.get(rel.target)
     inner = aliased(target.model)
-    inner_cond = compile_condition(target, inner, cond, parts[1:], tz, caller, binder)
+    inner_cond = compile_condition(target, inner, cond, rest, tz, caller, binder)
     vis = target.visibility(caller, inner) if caller is not None else None
-    return exists().where(rel.join(alias, inner), inner_cond, *([vis] if vis is not None else []))
+    return inner, [rel.join(alias, inner), inner_cond, *([vis] if vis is not None else [])]
 
 
 def one_row_join(res: QueryResource, alias, cond: Condition, tz: str = "UTC", caller=None, binder=None):
@@ -192,11 +200,8 @@ def one_row_join(res: QueryResource, alias, cond: Condition, tz: str = "UTC", ca
     rel = res.relations.get(head)
     if rel is None or cond.op != "=" or rest not in rel.one_per:
         return None
-    target = resources.get(rel.target)
-    inner = aliased(target.model)
-    inner_cond = compile_condition(target, inner, cond, [rest], tz, caller, binder)
-    vis = target.visibility(caller, inner) if caller is not None else None
-    return inner, and_(rel.join(alias, inner), inner_cond, *([vis] if vis is not None else []))
+    inner, match = _through(rel, alias, cond, [rest], tz, caller, binder)
+    return inner, and_(*match)
 
 
 def sort_column(res: QueryResource, alias, field: str):

@@ -73,13 +73,15 @@ def build_select(res, conditions: list[Condition], caller: Caller, tz: str, dial
     if vis is not None:
         stmt = stmt.where(vis)
     binder = Binder()
+    joins = False
     for cond in conditions:
         joined = one_row_join(res, model, cond, tz=tz, caller=caller, binder=binder) if dialect == "mysql" else None
         if joined is None:
             stmt = stmt.where(compile_condition(res, model, cond, tz=tz, caller=caller, binder=binder))
-        else:  # the queried table first (STRAIGHT_JOIN), read in the page's order as with EXISTS
-            stmt = stmt.join(*joined).prefix_with("STRAIGHT_JOIN") if not stmt._prefixes else stmt.join(*joined)
-    return stmt
+        else:
+            stmt, joins = stmt.join(*joined), True
+    # the queried table first, read in the page's order as with EXISTS
+    return stmt.prefix_with("STRAIGHT_JOIN") if joins else stmt
 
 
 def page_of(res, stmt, order: list, filtered: bool):
